@@ -1,0 +1,45 @@
+namespace Awsm.Scheduler;
+
+/// <summary>A pool of workers that runs typed jobs. Create one with <see cref="WorkerPool"/> or resolve it from DI.</summary>
+public interface IWorkerPool : IAsyncDisposable
+{
+    /// <summary>Gets the pool's name.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Starts every worker and waits until all are ready. Fails with <see cref="WorkerStartException"/> (naming the
+    /// worker and the reason) on an init error, a crash during start, or when the start timeout elapses.
+    /// Jobs dispatched before the pool is started wait in the queue.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when every worker is ready.</returns>
+    Task StartAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stops the pool: no new jobs are accepted, then queued and in-flight jobs drain (<see cref="ShutdownMode.Drain"/>) or
+    /// fail (<see cref="ShutdownMode.Abort"/>), and the workers are terminated. If <paramref name="cancellationToken"/>
+    /// fires during a drain, the remaining jobs are aborted. Safe to call more than once.
+    /// </summary>
+    /// <param name="mode">Drain or abort.</param>
+    /// <param name="cancellationToken">Turns a drain into an abort when it fires.</param>
+    /// <returns>A task that completes when nothing of the pool is left running.</returns>
+    Task StopAsync(ShutdownMode mode, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs a job on a worker. Ends exactly once: with the job's output, or with a <see cref="SchedulerException"/>
+    /// subclass saying what went wrong, or with <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> fires (a queued job is then never sent; a running one is told to cancel).
+    /// </summary>
+    /// <typeparam name="TJob">The job type; it must be registered with the pool.</typeparam>
+    /// <typeparam name="TInput">The job's input type.</typeparam>
+    /// <typeparam name="TOutput">The job's output type.</typeparam>
+    /// <param name="input">The input; not <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the job, queued or running.</param>
+    /// <returns>The job's output.</returns>
+    ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput>(TInput input, CancellationToken cancellationToken = default)
+        where TJob : IWorkerJob<TInput, TOutput>;
+
+    /// <summary>Takes a snapshot of the pool's counters.</summary>
+    /// <returns>The snapshot.</returns>
+    WorkerPoolStats GetStats();
+}

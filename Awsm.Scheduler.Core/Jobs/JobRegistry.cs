@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization.Metadata;
+using Awsm.Scheduler.Serialization;
+
+namespace Awsm.Scheduler;
+
+/// <summary>
+/// The jobs a pool can run, by name, with their codecs. Registration is explicit and happens on both sides:
+/// the dispatching side (to validate and encode) and the worker side (to execute). Thread-safe.
+/// </summary>
+public sealed class JobRegistry
+{
+    private readonly ConcurrentDictionary<string, JobDescriptor> _jobs = new(StringComparer.Ordinal);
+
+    /// <summary>Gets the registered jobs.</summary>
+    public IReadOnlyCollection<JobDescriptor> Jobs => (IReadOnlyCollection<JobDescriptor>)_jobs.Values;
+
+    /// <summary>Registers a job with explicit codecs.</summary>
+    /// <typeparam name="TJob">The job type.</typeparam>
+    /// <typeparam name="TInput">The input type.</typeparam>
+    /// <typeparam name="TOutput">The output type.</typeparam>
+    /// <param name="inputCodec">The input codec.</param>
+    /// <param name="outputCodec">The output codec.</param>
+    /// <returns>This registry, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">Another job type is already registered under the same name.</exception>
+    public JobRegistry Add<TJob, TInput, TOutput>(JobCodec<TInput> inputCodec, JobCodec<TOutput> outputCodec)
+        where TJob : IWorkerJob<TInput, TOutput>
+    {
+        ArgumentNullException.ThrowIfNull(inputCodec);
+        ArgumentNullException.ThrowIfNull(outputCodec);
+        string name = TJob.Name;
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new InvalidOperationException($"Job type '{typeof(TJob).FullName}' has an empty Name.");
+        }
+
+        JobDescriptor existing = _jobs.GetOrAdd(name, static (_, codecs) => new JobDescriptor<TJob, TInput, TOutput>(codecs.inputCodec, codecs.outputCodec), (inputCodec, outputCodec));
+        if (existing.JobType != typeof(TJob))
+        {
+            throw new InvalidOperationException(
+                $"Job name '{name}' is already registered for '{existing.JobType.FullName}' ({existing.InputType.Name} → {existing.OutputType.Name}); " +
+                $"'{typeof(TJob).FullName}' ({typeof(TInput).Name} → {typeof(TOutput).Name}) cannot use it too. Job names must be unique.");
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a job whose input and output use System.Text.Json metadata from <paramref name="jsonMetadata"/>
+    /// (typically a source-generated <see cref="System.Text.Json.Serialization.JsonSerializerContext"/>); raw byte payloads
+    /// (<see cref="T:byte[]"/>, <see cref="ReadOnlyMemory{T}"/> of bytes) need no metadata. Trim-safe.
+    /// </summary>
+    /// <typeparam name="TJob">The job type.</typeparam>
+    /// <typeparam name="TInput">The input type.</typeparam>
+    /// <typeparam name="TOutput">The output type.</typeparam>
+    /// <param name="jsonMetadata">The JSON metadata source.</param>
+    /// <returns>This registry, for chaining.</returns>
+    public JobRegistry Add<TJob, TInput, TOutput>(IJsonTypeInfoResolver jsonMetadata)
+        where TJob : IWorkerJob<TInput, TOutput> =>
+        Add<TJob, TInput, TOutput>(JobCodecs.For<TInput>(jsonMetadata), JobCodecs.For<TOutput>(jsonMetadata));
+
+    /// <summary>Registers a job with reflection-based System.Text.Json codecs. Not for trimmed browser apps.</summary>
+    /// <typeparam name="TJob">The job type.</typeparam>
+    /// <typeparam name="TInput">The input type.</typeparam>
+    /// <typeparam name="TOutput">The output type.</typeparam>
+    /// <returns>This registry, for chaining.</returns>
+    [RequiresUnreferencedCode("Reflection-based JSON serialization may need types that trimming removes. Pass a source-generated JsonSerializerContext.")]
+    [RequiresDynamicCode("Reflection-based JSON serialization may need runtime code generation. Pass a source-generated JsonSerializerContext.")]
+    public JobRegistry Add<TJob, TInput, TOutput>()
+        where TJob : IWorkerJob<TInput, TOutput> =>
+        Add<TJob, TInput, TOutput>(JobCodecs.Reflection<TInput>(), JobCodecs.Reflection<TOutput>());
+
+    /// <summary>Looks a job up by name.</summary>
+    /// <param name="name">The job's name.</param>
+    /// <param name="descriptor">The descriptor when the method returns <see langword="true"/>.</param>
+    /// <returns><see langword="true"/> when a job of that name is registered.</returns>
+    public bool TryGet(string name, [NotNullWhen(true)] out JobDescriptor? descriptor) => _jobs.TryGetValue(name, out descriptor);
+
+    /// <summary>Gets the typed descriptor for a job, or throws <see cref="UnknownJobException"/>.</summary>
+    internal JobDescriptor<TInput, TOutput> Get<TJob, TInput, TOutput>()
+        where TJob : IWorkerJob<TInput, TOutput>
+    {
+        string name = TJob.Name;
+        if (!_jobs.TryGetValue(name, out JobDescriptor? descriptor))
+        {
+            throw new UnknownJobException(name, $"'{typeof(TJob).FullName}' is not registered with this pool; register it on both the dispatching and the worker side. Nothing was sent.");
+        }
+
+        if (descriptor.JobType != typeof(TJob) || descriptor is not JobDescriptor<TInput, TOutput> typed)
+        {
+            throw new UnknownJobException(name, $"the name is registered for '{descriptor.JobType.FullName}', not '{typeof(TJob).FullName}'. Nothing was sent.");
+        }
+
+        return typed;
+    }
+}

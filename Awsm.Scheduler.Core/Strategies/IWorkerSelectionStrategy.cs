@@ -1,0 +1,13 @@
+namespace Awsm.Scheduler;
+
+/// <summary>
+/// Chooses the worker for the next job. The pool offers only live, ready workers below their in-flight limit,
+/// so a strategy never sees a dead one. Implement it for custom placement (affinity, weights, hashing).
+/// </summary>
+public interface IWorkerSelectionStrategy
+{
+    /// <summary>Chooses one of <paramref name="candidates"/>. Never called with an empty span.</summary>
+    /// <param name="candidates">The workers that can take a job now, in index order.</param>
+    /// <returns>The position in <paramref name="candidates"/> of the chosen worker.</returns>
+    int Select(ReadOnlySpan<WorkerLoad> candidates);
+}

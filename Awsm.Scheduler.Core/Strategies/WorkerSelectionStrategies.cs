@@ -1,0 +1,48 @@
+namespace Awsm.Scheduler;
+
+/// <summary>The built-in strategies. Each call returns a new instance with its own cursor.</summary>
+public static class WorkerSelectionStrategies
+{
+    /// <summary>Creates a round-robin strategy: workers take turns, whatever their load.</summary>
+    /// <returns>The strategy.</returns>
+    public static IWorkerSelectionStrategy RoundRobin() => new RoundRobinStrategy();
+
+    /// <summary>Creates a least-busy strategy: the worker with the fewest jobs in flight; ties are broken round-robin.</summary>
+    /// <returns>The strategy.</returns>
+    public static IWorkerSelectionStrategy LeastBusy() => new LeastBusyStrategy();
+
+    private sealed class RoundRobinStrategy : IWorkerSelectionStrategy
+    {
+        private uint _cursor = uint.MaxValue;
+
+        public int Select(ReadOnlySpan<WorkerLoad> candidates) =>
+            (int)(Interlocked.Increment(ref _cursor) % (uint)candidates.Length);
+    }
+
+    private sealed class LeastBusyStrategy : IWorkerSelectionStrategy
+    {
+        private uint _cursor = uint.MaxValue;
+
+        public int Select(ReadOnlySpan<WorkerLoad> candidates)
+        {
+            // Start the scan at a rotating offset so that equally loaded workers take turns.
+            int start = (int)(Interlocked.Increment(ref _cursor) % (uint)candidates.Length);
+            int best = start;
+            for (int step = 1; step < candidates.Length; step++)
+            {
+                int i = start + step;
+                if (i >= candidates.Length)
+                {
+                    i -= candidates.Length;
+                }
+
+                if (candidates[i].InFlight < candidates[best].InFlight)
+                {
+                    best = i;
+                }
+            }
+
+            return best;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Awsm.Scheduler.Telemetry;
+
+/// <summary>The names of the scheduler's meter, activity source, instruments and tags.</summary>
+public static class SchedulerTelemetry
+{
+    /// <summary>The name of the meter and of the activity source.</summary>
+    public const string Name = "Awsm.Scheduler";
+
+    /// <summary>Tag: the pool's name.</summary>
+    public const string PoolTag = "awsm.pool";
+
+    /// <summary>Tag: the job's name.</summary>
+    public const string JobTag = "awsm.job.name";
+
+    /// <summary>Tag: the worker's index.</summary>
+    public const string WorkerTag = "awsm.worker";
+
+    /// <summary>Counter of dispatched jobs.</summary>
+    public const string JobsDispatched = "awsm.scheduler.jobs.dispatched";
+
+    /// <summary>Counter of jobs completed with a result.</summary>
+    public const string JobsCompleted = "awsm.scheduler.jobs.completed";
+
+    /// <summary>Counter of jobs that failed (job error, crash, serialization, transport, abort).</summary>
+    public const string JobsFailed = "awsm.scheduler.jobs.failed";
+
+    /// <summary>Counter of jobs cancelled by their caller.</summary>
+    public const string JobsCanceled = "awsm.scheduler.jobs.canceled";
+
+    /// <summary>Counter of jobs that timed out.</summary>
+    public const string JobsTimedOut = "awsm.scheduler.jobs.timed_out";
+
+    /// <summary>Histogram of the time from dispatch to send, in milliseconds.</summary>
+    public const string QueueWait = "awsm.scheduler.job.queue_wait";
+
+    /// <summary>Histogram of the time from send to completion, in milliseconds.</summary>
+    public const string RoundTrip = "awsm.scheduler.job.round_trip";
+
+    /// <summary>Gauge of jobs waiting in the dispatch queue.</summary>
+    public const string QueueDepth = "awsm.scheduler.queue.depth";
+
+    /// <summary>Gauge of jobs held by workers.</summary>
+    public const string InFlight = "awsm.scheduler.jobs.in_flight";
+
+    /// <summary>Gauge of workers that can run jobs.</summary>
+    public const string LiveWorkers = "awsm.scheduler.workers.live";
+
+    internal static readonly ActivitySource ActivitySource = new(Name);
+}
+
+/// <summary>The pool's instruments. One per pool, on a meter from the pool's <see cref="IMeterFactory"/>.</summary>
+internal sealed class SchedulerMetrics : IDisposable
+{
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly KeyValuePair<string, object?> _poolTag;
+    private readonly Counter<long> _dispatched;
+    private readonly Counter<long> _completed;
+    private readonly Counter<long> _failed;
+    private readonly Counter<long> _canceled;
+    private readonly Counter<long> _timedOut;
+    private readonly Histogram<double> _queueWait;
+    private readonly Histogram<double> _roundTrip;
+
+    public SchedulerMetrics(string poolName, IMeterFactory? meterFactory, Func<int> queueDepth, Func<int> inFlight, Func<int> liveWorkers)
+    {
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(SchedulerTelemetry.Name) ?? new Meter(SchedulerTelemetry.Name);
+        _poolTag = new(SchedulerTelemetry.PoolTag, poolName);
+        _dispatched = _meter.CreateCounter<long>(SchedulerTelemetry.JobsDispatched, "{job}", "Jobs accepted for dispatch.");
+        _completed = _meter.CreateCounter<long>(SchedulerTelemetry.JobsCompleted, "{job}", "Jobs completed with a result.");
+        _failed = _meter.CreateCounter<long>(SchedulerTelemetry.JobsFailed, "{job}", "Jobs that failed: job error, worker crash, serialization, transport or abort.");
+        _canceled = _meter.CreateCounter<long>(SchedulerTelemetry.JobsCanceled, "{job}", "Jobs cancelled by their caller.");
+        _timedOut = _meter.CreateCounter<long>(SchedulerTelemetry.JobsTimedOut, "{job}", "Jobs that exceeded their timeout.");
+        _queueWait = _meter.CreateHistogram<double>(SchedulerTelemetry.QueueWait, "ms", "Time from dispatch until the job was sent to a worker.");
+        _roundTrip = _meter.CreateHistogram<double>(SchedulerTelemetry.RoundTrip, "ms", "Time from sending the job to a worker until it completed.");
+        KeyValuePair<string, object?>[] tags = [_poolTag];
+        _meter.CreateObservableGauge(SchedulerTelemetry.QueueDepth, () => new Measurement<int>(queueDepth(), tags), "{job}", "Jobs waiting in the dispatch queue.");
+        _meter.CreateObservableGauge(SchedulerTelemetry.InFlight, () => new Measurement<int>(inFlight(), tags), "{job}", "Jobs held by workers.");
+        _meter.CreateObservableGauge(SchedulerTelemetry.LiveWorkers, () => new Measurement<int>(liveWorkers(), tags), "{worker}", "Workers that can run jobs.");
+    }
+
+    public void Dispatched(string job) => _dispatched.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+
+    public void Completed(string job) => _completed.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+
+    public void Failed(string job) => _failed.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+
+    public void Canceled(string job) => _canceled.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+
+    public void TimedOut(string job) => _timedOut.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+
+    public void QueueWait(string job, TimeSpan wait)
+    {
+        if (_queueWait.Enabled)
+        {
+            _queueWait.Record(wait.TotalMilliseconds, _poolTag, new(SchedulerTelemetry.JobTag, job));
+        }
+    }
+
+    public void RoundTrip(string job, TimeSpan roundTrip)
+    {
+        if (_roundTrip.Enabled)
+        {
+            _roundTrip.Record(roundTrip.TotalMilliseconds, _poolTag, new(SchedulerTelemetry.JobTag, job));
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+}

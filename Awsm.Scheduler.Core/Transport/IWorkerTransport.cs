@@ -1,0 +1,56 @@
+using System.Threading.Channels;
+
+namespace Awsm.Scheduler.Transport;
+
+/// <summary>
+/// The seam between the pool and the place workers live: threads in this process, browser Web Workers, or
+/// anything else that can start a worker, carry envelopes to it and report what it says.
+/// </summary>
+/// <remarks>
+/// <para>Contract every transport honours:</para>
+/// <list type="bullet">
+/// <item>Workers are addressed by a stable index in <c>[0, WorkerCount)</c>; a respawned worker reuses its index.</item>
+/// <item>After <see cref="StartWorkerAsync"/>, the worker reports exactly one of <see cref="WorkerEventKind.Ready"/>,
+/// <see cref="WorkerEventKind.InitError"/> or <see cref="WorkerEventKind.Crashed"/> through <see cref="Events"/>.</item>
+/// <item>A worker that dies reports <see cref="WorkerEventKind.Crashed"/> once; nothing it sent afterwards is delivered.</item>
+/// <item>Whatever arrives that cannot be parsed is reported as <see cref="WorkerEventKind.Malformed"/>, never thrown.</item>
+/// <item>Worker-side, the transport hosts a <see cref="WorkerJobRuntime"/> over the same <see cref="JobRegistry"/> contents.</item>
+/// </list>
+/// </remarks>
+public interface IWorkerTransport : IAsyncDisposable
+{
+    /// <summary>
+    /// Gets a value indicating whether inputs and outputs must be encoded by their codecs (the transport crosses a
+    /// boundary) or may travel by reference.
+    /// </summary>
+    bool RequiresEncodedPayloads { get; }
+
+    /// <summary>Gets the events from every worker, in order per worker. The pool is the only reader.</summary>
+    ChannelReader<WorkerEvent> Events { get; }
+
+    /// <summary>Prepares the transport. Called once, before any worker starts.</summary>
+    /// <param name="context">What the transport needs from the pool.</param>
+    /// <param name="cancellationToken">Cancels the preparation.</param>
+    /// <returns>A task that completes when the transport can start workers.</returns>
+    ValueTask InitializeAsync(WorkerTransportContext context, CancellationToken cancellationToken);
+
+    /// <summary>Starts (or restarts) the worker at <paramref name="workerIndex"/>. Readiness is reported through <see cref="Events"/>.</summary>
+    /// <param name="workerIndex">The worker's index.</param>
+    /// <param name="cancellationToken">Cancels the start request.</param>
+    /// <returns>A task that completes when the start has been requested (not when the worker is ready).</returns>
+    ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken);
+
+    /// <summary>Sends an envelope to a worker. Must not block on the worker.</summary>
+    /// <param name="workerIndex">The worker's index.</param>
+    /// <param name="message">The envelope.</param>
+    /// <exception cref="TransportException">The envelope could not be sent.</exception>
+    void Send(int workerIndex, in WorkerMessage message);
+
+    /// <summary>
+    /// Stops the worker at once, whatever it is doing. Reports nothing through <see cref="Events"/>: the pool asked for it.
+    /// Later events from the stopped worker are not delivered.
+    /// </summary>
+    /// <param name="workerIndex">The worker's index.</param>
+    /// <returns>A task that completes when the worker is stopped.</returns>
+    ValueTask TerminateWorkerAsync(int workerIndex);
+}

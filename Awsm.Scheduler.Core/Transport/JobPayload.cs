@@ -1,0 +1,34 @@
+namespace Awsm.Scheduler.Transport;
+
+/// <summary>
+/// A job's input or output as it travels: either encoded bytes (transports that cross a boundary) or the value
+/// itself (pass-by-reference transports).
+/// </summary>
+public readonly struct JobPayload
+{
+    private JobPayload(ReadOnlyMemory<byte> bytes, object? value, bool isEncoded)
+    {
+        Bytes = bytes;
+        Value = value;
+        IsEncoded = isEncoded;
+    }
+
+    /// <summary>Gets the encoded bytes; empty when <see cref="IsEncoded"/> is <see langword="false"/>.</summary>
+    public ReadOnlyMemory<byte> Bytes { get; }
+
+    /// <summary>Gets the value passed by reference; <see langword="null"/> when <see cref="IsEncoded"/> is <see langword="true"/>.</summary>
+    public object? Value { get; }
+
+    /// <summary>Gets a value indicating whether the payload holds encoded bytes rather than a reference.</summary>
+    public bool IsEncoded { get; }
+
+    /// <summary>Wraps encoded bytes.</summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <returns>The payload.</returns>
+    public static JobPayload FromBytes(ReadOnlyMemory<byte> bytes) => new(bytes, null, isEncoded: true);
+
+    /// <summary>Wraps a value passed by reference.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The payload.</returns>
+    public static JobPayload FromValue(object? value) => new(default, value, isEncoded: false);
+}

@@ -1,0 +1,32 @@
+namespace Awsm.Scheduler;
+
+/// <summary>The default values of <see cref="WorkerPoolOptions"/>, in one place.</summary>
+public static class WorkerPoolDefaults
+{
+    /// <summary>The default pool name.</summary>
+    public const string Name = "default";
+
+    /// <summary>The default queue capacity.</summary>
+    public const int QueueCapacity = 1024;
+
+    /// <summary>The default in-flight limit per worker.</summary>
+    public const int MaxInFlightPerWorker = 64;
+
+    /// <summary>The default number of consecutive failures a worker slot survives.</summary>
+    public const int MaxRespawnAttempts = 5;
+
+    /// <summary>Gets the default worker count: the processor count, at least 1.</summary>
+    public static int WorkerCount => Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Gets the default start timeout.</summary>
+    public static TimeSpan StartTimeout => TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets the default shutdown (drain) timeout.</summary>
+    public static TimeSpan ShutdownTimeout => TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets the default first respawn delay.</summary>
+    public static TimeSpan RespawnInitialDelay => TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Gets the default respawn delay cap.</summary>
+    public static TimeSpan RespawnMaxDelay => TimeSpan.FromSeconds(10);
+}

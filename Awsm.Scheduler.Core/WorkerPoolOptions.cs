@@ -1,0 +1,177 @@
+namespace Awsm.Scheduler;
+
+/// <summary>
+/// Settings of a <see cref="WorkerPool"/>. Setters validate at once; every default is stated, and lives in
+/// <see cref="WorkerPoolDefaults"/>.
+/// </summary>
+public sealed class WorkerPoolOptions
+{
+    private int _workerCount = WorkerPoolDefaults.WorkerCount;
+    private int _queueCapacity = WorkerPoolDefaults.QueueCapacity;
+    private int _maxInFlightPerWorker = WorkerPoolDefaults.MaxInFlightPerWorker;
+    private TimeSpan? _jobTimeout;
+    private TimeSpan _startTimeout = WorkerPoolDefaults.StartTimeout;
+    private TimeSpan _shutdownTimeout = WorkerPoolDefaults.ShutdownTimeout;
+    private TimeSpan _respawnInitialDelay = WorkerPoolDefaults.RespawnInitialDelay;
+    private TimeSpan _respawnMaxDelay = WorkerPoolDefaults.RespawnMaxDelay;
+    private int _maxRespawnAttempts = WorkerPoolDefaults.MaxRespawnAttempts;
+    private TimeSpan? _cancellationGracePeriod;
+    private string _name = WorkerPoolDefaults.Name;
+
+    /// <summary>Gets or sets the pool's name, used in logs and as the <c>awsm.pool</c> metric tag.</summary>
+    /// <value>The default is <c>"default"</c>.</value>
+    public string Name
+    {
+        get => _name;
+        set
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value, nameof(Name));
+            _name = value;
+        }
+    }
+
+    /// <summary>Gets or sets how many workers the pool runs.</summary>
+    /// <value>The default is <see cref="Environment.ProcessorCount"/>, at least 1.</value>
+    public int WorkerCount
+    {
+        get => _workerCount;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(WorkerCount));
+            _workerCount = value;
+        }
+    }
+
+    /// <summary>Gets or sets how many jobs may wait in the dispatch queue for a worker.</summary>
+    /// <value>The default is 1024.</value>
+    public int QueueCapacity
+    {
+        get => _queueCapacity;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(QueueCapacity));
+            _queueCapacity = value;
+        }
+    }
+
+    /// <summary>Gets or sets what dispatch does when the queue is full.</summary>
+    /// <value>The default is <see cref="QueueFullMode.Wait"/>.</value>
+    public QueueFullMode QueueFullMode { get; set; } = QueueFullMode.Wait;
+
+    /// <summary>Gets or sets how many jobs one worker may hold at once (sent and not completed).</summary>
+    /// <value>The default is 64.</value>
+    public int MaxInFlightPerWorker
+    {
+        get => _maxInFlightPerWorker;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(MaxInFlightPerWorker));
+            _maxInFlightPerWorker = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets the per-job timeout, measured from dispatch (queue wait included); <see langword="null"/> for none.
+    /// A timed-out job fails with <see cref="JobTimeoutException"/> and its worker is told to cancel it.
+    /// </summary>
+    /// <value>The default is <see langword="null"/> (no timeout).</value>
+    public TimeSpan? JobTimeout
+    {
+        get => _jobTimeout;
+        set
+        {
+            if (value is { } timeout)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(JobTimeout));
+            }
+
+            _jobTimeout = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long <see cref="WorkerPool.StartAsync"/> waits for every worker to be ready.</summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan StartTimeout
+    {
+        get => _startTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(StartTimeout));
+            _startTimeout = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long <see cref="WorkerPool.DisposeAsync"/> lets jobs drain before it aborts them.</summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan ShutdownTimeout
+    {
+        get => _shutdownTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(ShutdownTimeout));
+            _shutdownTimeout = value;
+        }
+    }
+
+    /// <summary>Gets or sets the delay before the first respawn of a crashed worker; it doubles with each consecutive failure.</summary>
+    /// <value>The default is 100 milliseconds.</value>
+    public TimeSpan RespawnInitialDelay
+    {
+        get => _respawnInitialDelay;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(RespawnInitialDelay));
+            _respawnInitialDelay = value;
+        }
+    }
+
+    /// <summary>Gets or sets the cap on the respawn delay.</summary>
+    /// <value>The default is 10 seconds.</value>
+    public TimeSpan RespawnMaxDelay
+    {
+        get => _respawnMaxDelay;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(RespawnMaxDelay));
+            _respawnMaxDelay = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets how many consecutive failures (crashes or failed starts without a completed job in between) a worker
+    /// slot survives before it is given up. When every slot is given up, dispatch fails with <see cref="NoLiveWorkersException"/>.
+    /// </summary>
+    /// <value>The default is 5.</value>
+    public int MaxRespawnAttempts
+    {
+        get => _maxRespawnAttempts;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(MaxRespawnAttempts));
+            _maxRespawnAttempts = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets how long a worker may keep running a job after it was told to cancel it (caller cancellation or
+    /// timeout) before the pool terminates and replaces the worker; <see langword="null"/> to rely on cooperation only.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public TimeSpan? CancellationGracePeriod
+    {
+        get => _cancellationGracePeriod;
+        set
+        {
+            if (value is { } grace)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(grace, TimeSpan.Zero, nameof(CancellationGracePeriod));
+            }
+
+            _cancellationGracePeriod = value;
+        }
+    }
+
+    /// <summary>Gets or sets the worker selection strategy; <see langword="null"/> for round-robin.</summary>
+    /// <value>The default is <see langword="null"/> (a new <see cref="WorkerSelectionStrategies.RoundRobin"/> per pool).</value>
+    public IWorkerSelectionStrategy? Strategy { get; set; }
+}

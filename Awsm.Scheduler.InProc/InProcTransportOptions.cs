@@ -1,0 +1,26 @@
+namespace Awsm.Scheduler.InProc;
+
+/// <summary>Settings of an <see cref="InProcTransport"/>.</summary>
+public sealed class InProcTransportOptions
+{
+    private TimeSpan _threadExitTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets how payloads travel.</summary>
+    /// <value>The default is <see cref="InProcPayloadMode.Serialized"/>: same semantics as a real boundary, still millions of jobs per second.</value>
+    public InProcPayloadMode Mode { get; set; } = InProcPayloadMode.Serialized;
+
+    /// <summary>
+    /// Gets or sets how long disposing the transport waits for worker threads to leave a job that ignores cancellation.
+    /// A thread still running then is abandoned (it is a background thread and exits when its job returns).
+    /// </summary>
+    /// <value>The default is 5 seconds.</value>
+    public TimeSpan ThreadExitTimeout
+    {
+        get => _threadExitTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(ThreadExitTimeout));
+            _threadExitTimeout = value;
+        }
+    }
+}
