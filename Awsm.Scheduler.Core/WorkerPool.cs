@@ -524,6 +524,7 @@ public sealed class WorkerPool : IWorkerPool
     private void OnReady(int worker)
     {
         WorkerSlot slot = _workers[worker];
+        int crashes;
         lock (_gate)
         {
             if (slot.State != WorkerState.Starting)
@@ -532,9 +533,15 @@ public sealed class WorkerPool : IWorkerPool
             }
 
             slot.State = WorkerState.Ready;
+            crashes = slot.Crashes;
         }
 
         Log.WorkerReady(_logger, Name, worker);
+        if (crashes > 0)
+        {
+            Log.WorkerRespawned(_logger, Name, worker, crashes);
+        }
+
         _startWaiters[worker].TrySetResult();
         Wake();
     }

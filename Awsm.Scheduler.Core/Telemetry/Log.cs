@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Critical, "Pool '{Pool}' is degraded: no worker can run jobs.")]
     public static partial void PoolDegraded(ILogger logger, string pool);
 
+    [LoggerMessage(9, LogLevel.Information, "Pool '{Pool}': worker {Worker} respawned and is ready again ({Crashes} failure(s) so far).")]
+    public static partial void WorkerRespawned(ILogger logger, string pool, int worker, int crashes);
+
     [LoggerMessage(10, LogLevel.Warning, "Pool '{Pool}': job '{Job}' ({JobId}) failed on worker {Worker}: {ErrorType}: {Message}")]
     public static partial void JobFailed(ILogger logger, string pool, string job, long jobId, int worker, string errorType, string message);
 

@@ -1,0 +1,52 @@
+using Polly;
+
+namespace Awsm.Scheduler.Resilience;
+
+/// <summary>
+/// A pool whose dispatches run inside a <see cref="ResiliencePipeline"/> (or directly, without one). It is also what
+/// dependency injection hands out: it implements <see cref="IDisposable"/> as well, so that a container disposed
+/// synchronously can release the pool (the container refuses services that are only <see cref="IAsyncDisposable"/>).
+/// </summary>
+internal sealed class ResilientWorkerPool : IWorkerPool, IDisposable
+{
+    private readonly IWorkerPool _inner;
+    private readonly ResiliencePipeline? _pipeline;
+
+    public ResilientWorkerPool(IWorkerPool inner, ResiliencePipeline? pipeline)
+    {
+        _inner = inner;
+        _pipeline = pipeline;
+    }
+
+    public string Name => _inner.Name;
+
+    /// <summary>Gets the pool this view dispatches to.</summary>
+    public IWorkerPool Inner => _inner;
+
+    /// <summary>Gets the pipeline dispatches run in, or <see langword="null"/> for none.</summary>
+    public ResiliencePipeline? Pipeline => _pipeline;
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => _inner.StartAsync(cancellationToken);
+
+    public Task StopAsync(ShutdownMode mode, CancellationToken cancellationToken = default) => _inner.StopAsync(mode, cancellationToken);
+
+    public ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput>(TInput input, CancellationToken cancellationToken = default)
+        where TJob : IWorkerJob<TInput, TOutput> =>
+        _pipeline is null
+            ? _inner.DispatchAsync<TJob, TInput, TOutput>(input, cancellationToken)
+            : Execute<TJob, TInput, TOutput>(_inner, _pipeline, input, cancellationToken);
+
+    public WorkerPoolStats GetStats() => _inner.GetStats();
+
+    public ValueTask DisposeAsync() => _inner.DisposeAsync();
+
+    /// <summary>Aborts the pool and waits for it to stop: a synchronous dispose cannot wait for a drain.</summary>
+    public void Dispose() => _inner.StopAsync(ShutdownMode.Abort).GetAwaiter().GetResult();
+
+    internal static ValueTask<TOutput> Execute<TJob, TInput, TOutput>(IWorkerPool pool, ResiliencePipeline pipeline, TInput input, CancellationToken cancellationToken)
+        where TJob : IWorkerJob<TInput, TOutput> =>
+        pipeline.ExecuteAsync(
+            static (state, token) => state.Pool.DispatchAsync<TJob, TInput, TOutput>(state.Input, token),
+            (Pool: pool, Input: input),
+            cancellationToken);
+}
