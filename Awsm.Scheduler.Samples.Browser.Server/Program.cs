@@ -1,0 +1,42 @@
+using System.Globalization;
+using Awsm.Scheduler.Samples.Browser.Server;
+
+// Publishes the browser sample and serves it on http://127.0.0.1:<port>/ until Ctrl+C.
+//   dotnet run --project Awsm.Scheduler.Samples.Browser.Server -- [--port 5080] [--root <published wwwroot>]
+int port = 5080;
+string? root = null;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--port" when i + 1 < args.Length:
+            port = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--root" when i + 1 < args.Length:
+            root = Path.GetFullPath(args[++i]);
+            break;
+        default:
+            Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: [--port 5080] [--root <published wwwroot>]");
+            return 2;
+    }
+}
+
+if (root is null)
+{
+    string repo = SamplePublisher.FindRepositoryRoot(AppContext.BaseDirectory);
+    string publishDir = Path.Combine(AppContext.BaseDirectory, "sample-publish");
+    Console.WriteLine($"publishing {SamplePublisher.SampleProject} into {publishDir} …");
+    root = await SamplePublisher.PublishAsync(repo, publishDir, TimeSpan.FromMinutes(5));
+}
+
+await using StaticSiteHost host = await StaticSiteHost.StartAsync(root, port);
+Console.WriteLine($"serving {root}");
+Console.WriteLine($"open {host.BaseUri}  (Ctrl+C to stop)");
+var stop = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.TrySetResult();
+};
+await stop.Task;
+return 0;

@@ -1,0 +1,407 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices.JavaScript;
+using System.Runtime.Versioning;
+using System.Text.Json.Nodes;
+using Awsm.Scheduler.Samples.Browser.Jobs;
+using Awsm.Scheduler.WebWorker;
+
+namespace Awsm.Scheduler.Samples.Browser.Page;
+
+/// <summary>
+/// Scenarios the browser tests drive through <c>window.awsm.e2e</c>. Each starts its own pool of web workers, checks
+/// what the contract promises, stops the pool, and returns JSON: <c>ok</c>, <c>message</c> and the evidence.
+/// </summary>
+[SupportedOSPlatform("browser")]
+public static partial class E2eHooks
+{
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(20);
+
+    /// <summary>Results: raw bytes, a JSON record, and a tile identical to the one computed on the page.</summary>
+    [JSExport]
+    public static Task<string> Results() => WithPool(2, null, async (pool, transport) =>
+    {
+        byte[] input = [1, 2, 3, 0, 255];
+        byte[] echoed = await pool.DispatchAsync<EchoJob, byte[], byte[]>(input).AsTask().WaitAsync(Step);
+        SumResult sum = await pool.DispatchAsync<SumJob, SumRequest, SumResult>(new SumRequest([.. Enumerable.Range(1, 100)])).AsTask().WaitAsync(Step);
+        var tile = new TileRequest(128, 64, 64, 64, -0.6, 0, 3.0 / 768, 768, 512, 200);
+        byte[] remote = await pool.DispatchAsync<MandelbrotTileJob, TileRequest, byte[]>(tile).AsTask().WaitAsync(Step);
+        byte[] local = MandelbrotTileJob.Render(tile, -1);
+        bool tileMatches = remote.AsSpan(64 * 4 * 4).SequenceEqual(local.AsSpan(64 * 4 * 4)); // skip the 4 rows holding the worker marker
+        var many = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => pool.DispatchAsync<SumJob, SumRequest, SumResult>(new SumRequest([i, i])).AsTask())).WaitAsync(Step);
+        bool manyOk = many.Select((r, i) => r.Sum == 2L * i).All(x => x);
+        bool ok = echoed.AsSpan().SequenceEqual(input) && sum.Sum == 5050 && tileMatches && manyOk && pool.GetStats().Pending == 0;
+        return Outcome(ok, $"echo={Convert.ToHexString(echoed)} sum={sum.Sum} on worker {sum.Worker}, tile matches={tileMatches}, 200 concurrent ok={manyOk}")
+            .With("workersUsed", new JsonArray([.. many.Select(r => r.Worker).Distinct().Order().Select(w => (JsonNode)w)]));
+    });
+
+    /// <summary>A job that throws fails with the remote type, message and stack.</summary>
+    [JSExport]
+    public static Task<string> JobFailure() => WithPool(1, null, async (pool, _) =>
+    {
+        try
+        {
+            await pool.DispatchAsync<FailJob, string, string>("boom from the worker").AsTask().WaitAsync(Step);
+            return Outcome(false, "no exception");
+        }
+        catch (JobFailedException ex)
+        {
+            bool ok = ex.RemoteType == typeof(InvalidOperationException).FullName && ex.RemoteMessage == "boom from the worker" && !string.IsNullOrEmpty(ex.RemoteStackTrace);
+            return Outcome(ok, $"{ex.GetType().Name}: {ex.RemoteType}: {ex.RemoteMessage}").With("stack", ex.RemoteStackTrace);
+        }
+    });
+
+    /// <summary>A job registered on the page but not in the worker fails as unknown; the worker stays healthy.</summary>
+    [JSExport]
+    public static Task<string> UnknownJob() => WithPool(1, null, async (pool, _) =>
+    {
+        try
+        {
+            await pool.DispatchAsync<PageOnlyJob, int, int>(1).AsTask().WaitAsync(Step);
+            return Outcome(false, "no exception");
+        }
+        catch (UnknownJobException ex)
+        {
+            int after = await pool.DispatchAsync<WhoAmIJob, int, int>(0).AsTask().WaitAsync(Step);
+            WorkerPoolStats stats = pool.GetStats();
+            bool ok = ex.JobName == PageOnlyJob.Name && after == 0 && stats.Workers[0].Crashes == 0 && stats.WorkersAlive == 1;
+            return Outcome(ok, $"{ex.GetType().Name}: {ex.Message}; next job ran on worker {after}; crashes={stats.Workers[0].Crashes}");
+        }
+    });
+
+    /// <summary>Caller cancellation reaches the job's token in the worker; the caller sees OperationCanceledException.</summary>
+    [JSExport]
+    public static Task<string> Cancellation() => WithPool(1, null, async (pool, _) =>
+    {
+        int before = await pool.DispatchAsync<CancellationsJob, int, int>(0).AsTask().WaitAsync(Step);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var sw = Stopwatch.StartNew();
+        string outcome;
+        try
+        {
+            await pool.DispatchAsync<WaitJob, int, string>(30_000, cts.Token).AsTask().WaitAsync(Step);
+            return Outcome(false, "completed");
+        }
+        catch (OperationCanceledException ex)
+        {
+            outcome = $"{ex.GetType().Name} after {sw.ElapsedMilliseconds} ms";
+        }
+
+        int after = await WaitForCancellations(pool, before);
+        return Outcome(after == before + 1, $"{outcome}; worker-side token fired {after - before} time(s)");
+    });
+
+    /// <summary>A job past the pool's timeout fails with JobTimeoutException and its worker-side token fires.</summary>
+    [JSExport]
+    public static Task<string> Timeout() => WithPool(1, o => o.JobTimeout = TimeSpan.FromMilliseconds(300), async (pool, _) =>
+    {
+        int before = await pool.DispatchAsync<CancellationsJob, int, int>(0).AsTask().WaitAsync(Step);
+        var sw = Stopwatch.StartNew();
+        string outcome;
+        try
+        {
+            await pool.DispatchAsync<WaitJob, int, string>(30_000).AsTask().WaitAsync(Step);
+            return Outcome(false, "completed");
+        }
+        catch (JobTimeoutException ex)
+        {
+            outcome = $"{ex.GetType().Name} after {sw.ElapsedMilliseconds} ms: {ex.Message}";
+        }
+
+        int after = await WaitForCancellations(pool, before);
+        return Outcome(after == before + 1, $"{outcome}; worker-side token fired {after - before} time(s)");
+    });
+
+    /// <summary>Round-robin: sequential jobs visit the workers in turn.</summary>
+    [JSExport]
+    public static Task<string> RoundRobin() => WithPool(3, o => o.Strategy = WorkerSelectionStrategies.RoundRobin(), async (pool, _) =>
+    {
+        var seen = new List<int>();
+        for (int i = 0; i < 9; i++)
+        {
+            seen.Add(await pool.DispatchAsync<WhoAmIJob, int, int>(i).AsTask().WaitAsync(Step));
+        }
+
+        bool ok = seen.Select((w, i) => w == (seen[0] + i) % 3).All(x => x);
+        return Outcome(ok, $"workers: {string.Join(",", seen)}");
+    });
+
+    /// <summary>Least-busy: while one worker holds a long job, new jobs go to the idle one.</summary>
+    [JSExport]
+    public static Task<string> LeastBusy() => WithPool(2, o => o.Strategy = WorkerSelectionStrategies.LeastBusy(), async (pool, _) =>
+    {
+        using var cts = new CancellationTokenSource();
+        Task<string> busy = pool.DispatchAsync<WaitJob, int, string>(20_000, cts.Token).AsTask();
+        await Task.Delay(100);
+        var seen = new List<int>();
+        for (int i = 0; i < 8; i++)
+        {
+            seen.Add(await pool.DispatchAsync<WhoAmIJob, int, int>(i).AsTask().WaitAsync(Step));
+        }
+
+        int busyWorker = pool.GetStats().Workers.First(w => w.InFlight > 0).WorkerIndex;
+        await cts.CancelAsync();
+        await Task.WhenAny(busy, Task.Delay(Step));
+        bool ok = seen.All(w => w != busyWorker) && busy.IsCanceled;
+        return Outcome(ok, $"busy worker {busyWorker}; others went to: {string.Join(",", seen)}");
+    });
+
+    /// <summary>
+    /// A worker whose script throws at its top level crashes: only its jobs fail (WorkerCrashedException), the other
+    /// worker's job completes, the pool respawns it and keeps serving on both.
+    /// </summary>
+    [JSExport]
+    public static Task<string> Crash() => WithPool(2, o => o.Strategy = WorkerSelectionStrategies.RoundRobin(), async (pool, _) =>
+    {
+        Task<string> onFirst = pool.DispatchAsync<WaitJob, int, string>(1_500).AsTask();
+        Task<string> onSecond = pool.DispatchAsync<WaitJob, int, string>(1_500).AsTask();
+        Task<int> crash = pool.DispatchAsync<CrashJob, int, int>(0).AsTask(); // round-robin: back on the first worker
+        await Task.WhenAny(Task.WhenAll(onFirst, onSecond, crash), Task.Delay(Step));
+        string Describe(Task t) => t.IsCompletedSuccessfully ? "ok" : t.Exception?.InnerException?.GetType().Name ?? (t.IsCanceled ? "canceled" : "pending");
+        int crashed = crash.Exception?.InnerException is WorkerCrashedException wc ? wc.WorkerIndex : -1;
+        Task<string> sameWorker = crashed == 0 ? onFirst : onSecond;
+        Task<string> otherWorker = crashed == 0 ? onSecond : onFirst;
+        string crashReason = (crash.Exception?.InnerException as WorkerCrashedException)?.Reason ?? "(none)";
+
+        // recovers: both workers alive again, and jobs run on both
+        bool recovered = await WaitUntil(() => pool.GetStats().WorkersAlive == 2, Step);
+        int[] after = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => pool.DispatchAsync<WhoAmIJob, int, int>(i).AsTask())).WaitAsync(Step);
+        WorkerPoolStats stats = pool.GetStats();
+        bool ok = crashed >= 0
+            && sameWorker.Exception?.InnerException is WorkerCrashedException
+            && otherWorker.IsCompletedSuccessfully
+            && recovered
+            && after.Distinct().Count() == 2
+            && stats.Workers[crashed].Crashes == 1;
+        return Outcome(ok, $"crash job: {Describe(crash)} on worker {crashed} ({crashReason}); same worker's job: {Describe(sameWorker)}; other worker's job: {Describe(otherWorker)}; recovered={recovered}; after: {string.Join(",", after)}");
+    });
+
+    /// <summary>
+    /// A job that ignores cancellation past the grace period: the pool terminates its worker (TerminateWorkerAsync) and
+    /// replaces it; the pool keeps serving.
+    /// </summary>
+    [JSExport]
+    public static Task<string> TerminateUnresponsive() => WithPool(
+        1,
+        o =>
+        {
+            o.JobTimeout = TimeSpan.FromMilliseconds(300);
+            o.CancellationGracePeriod = TimeSpan.FromMilliseconds(300);
+        },
+        async (pool, _) =>
+        {
+            var sw = Stopwatch.StartNew();
+            string outcome;
+            try
+            {
+                await pool.DispatchAsync<SpinJob, int, int>(4_000).AsTask().WaitAsync(Step);
+                return Outcome(false, "completed");
+            }
+            catch (JobTimeoutException ex)
+            {
+                outcome = $"{ex.GetType().Name} after {sw.ElapsedMilliseconds} ms";
+            }
+
+            bool replaced = await WaitUntil(() => pool.GetStats().Workers[0].Crashes == 1 && pool.GetStats().WorkersAlive == 1, Step);
+            int after = await pool.DispatchAsync<WhoAmIJob, int, int>(0).AsTask().WaitAsync(Step);
+            long replacedAtMs = sw.ElapsedMilliseconds;
+            return Outcome(replaced && after == 0, $"{outcome}; worker terminated and replaced={replaced} (serving again after {replacedAtMs} ms, well before the 4 s spin ended)");
+        });
+
+    /// <summary>A 32 MiB byte[] goes to a worker and back intact; the page-side buffer was transferred (detached), not copied.</summary>
+    [JSExport]
+    public static Task<string> RoundTrip32MiB() => WithPool(1, null, async (pool, transport) =>
+    {
+        var payload = new byte[32 * 1024 * 1024];
+        for (int i = 0; i < payload.Length; i++)
+        {
+            payload[i] = (byte)((i * 31) + (i >> 12));
+        }
+
+        long transferredBefore = transport.TransferredPayloads;
+        var samples = new List<double>();
+        bool intact = true;
+        for (int run = 0; run < 3; run++)
+        {
+            var sw = Stopwatch.StartNew();
+            byte[] reply = await pool.DispatchAsync<EchoJob, byte[], byte[]>(payload).AsTask().WaitAsync(Step);
+            samples.Add(sw.Elapsed.TotalMilliseconds);
+            intact &= reply.Length == payload.Length && reply.AsSpan().SequenceEqual(payload);
+        }
+
+        bool transferred = transport.TransferredPayloads - transferredBefore == 3 && transport.CopiedPayloads == 0;
+        samples.Sort();
+        return Outcome(intact && transferred, $"32 MiB x3 intact={intact}, transferred={transferred} (copied={transport.CopiedPayloads}), median {samples[1]:0} ms")
+            .With("medianMs", samples[1])
+            .With("samplesMs", new JsonArray([.. samples.Select(s => (JsonNode)s)]));
+    });
+
+    /// <summary>A worker script posting malformed envelopes: the pool logs and drops them and stays healthy.</summary>
+    [JSExport]
+    public static Task<string> Malformed() => WithPool(1, null, async (pool, _) =>
+    {
+        int before = PoolFactory.Logs.Entries.Count(e => e.EventId == 20);
+        int result = await pool.DispatchAsync<MalformedJob, int, int>(0).AsTask().WaitAsync(Step);
+        await WaitUntil(() => PoolFactory.Logs.Entries.Count(e => e.EventId == 20) - before >= 3, TimeSpan.FromSeconds(5));
+        string[] logged = [.. PoolFactory.Logs.Entries.Where(e => e.EventId == 20).Skip(before).Select(e => e.Message)];
+        int after = await pool.DispatchAsync<WhoAmIJob, int, int>(0).AsTask().WaitAsync(Step);
+        WorkerPoolStats stats = pool.GetStats();
+        bool ok = result == 4 && logged.Length >= 3 && after == 0 && stats.Workers[0].Crashes == 0;
+        return Outcome(ok, $"job result {result}; {logged.Length} malformed envelope(s) logged and dropped; next job ok on worker {after}")
+            .With("logged", new JsonArray([.. logged.Select(l => (JsonNode)l)]));
+    });
+
+    /// <summary>Starting a pool whose workers cannot load dotnet.js fails fast with the URL and the reason.</summary>
+    /// <param name="dotnetUrl">The URL to try.</param>
+    /// <param name="factory">A WorkerFactory path, or null.</param>
+    [JSExport]
+    public static async Task<string> StartFailure(string? dotnetUrl, string? factory)
+    {
+        (WorkerPool pool, _) = PoolFactory.Create(1, o => o.StartTimeout = TimeSpan.FromSeconds(15), t =>
+        {
+            t.DotnetUrl = dotnetUrl;
+            t.WorkerFactory = factory;
+        });
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            await pool.StartAsync().WaitAsync(Step);
+            return Outcome(false, "started").ToJsonString();
+        }
+        catch (WorkerStartException ex)
+        {
+            return Outcome(true, ex.Message).With("ms", sw.Elapsed.TotalMilliseconds).With("reason", ex.Reason).ToJsonString();
+        }
+        catch (Exception ex)
+        {
+            return Outcome(false, ex.ToString()).ToJsonString();
+        }
+        finally
+        {
+            await PoolFactory.StopAsync(pool);
+        }
+    }
+
+    /// <summary>Starts a pool of <paramref name="workers"/> and reports how long it took (new Worker → all ready).</summary>
+    [JSExport]
+    public static async Task<string> MeasureStart(int workers, bool handover)
+    {
+        (WorkerPool pool, WebWorkerTransport transport) = PoolFactory.Create(workers, null, t => t.HandOverResources = handover);
+        try
+        {
+            var sw = Stopwatch.StartNew();
+            await pool.StartAsync().WaitAsync(Step);
+            double allMs = sw.Elapsed.TotalMilliseconds;
+            var timings = new JsonArray();
+            for (int i = 0; i < workers; i++)
+            {
+                timings.Add(JsonNode.Parse(transport.GetStartTimings(i) ?? "{}"));
+            }
+
+            return new JsonObject { ["ok"] = true, ["workers"] = workers, ["handover"] = handover, ["allReadyMs"] = allMs, ["timings"] = timings }.ToJsonString();
+        }
+        finally
+        {
+            await PoolFactory.StopAsync(pool);
+        }
+    }
+
+    /// <summary>Sequential ping-pong of a small echo job through the pool: page C# → worker C# → page C#.</summary>
+    [JSExport]
+    public static Task<string> MeasureRoundTrip(int count, int size) => WithPool(1, null, async (pool, _) =>
+    {
+        var payload = new byte[size];
+        for (int i = 0; i < 300; i++)
+        {
+            await pool.DispatchAsync<EchoJob, byte[], byte[]>(payload);
+        }
+
+        var samples = new double[count];
+        var total = Stopwatch.StartNew();
+        for (int i = 0; i < count; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            await pool.DispatchAsync<EchoJob, byte[], byte[]>(payload);
+            samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        }
+
+        double meanUs = total.Elapsed.TotalMicroseconds / count;
+        Array.Sort(samples);
+        return new JsonObject
+        {
+            ["ok"] = true,
+            ["count"] = count,
+            ["size"] = size,
+            ["medianUs"] = samples[count / 2],
+            ["p99Us"] = samples[Math.Min(count - 1, (int)(count * 0.99))],
+            ["meanUs"] = meanUs,
+            ["minUs"] = samples[0],
+        };
+    });
+
+    private static async Task<int> WaitForCancellations(WorkerPool pool, int before)
+    {
+        int after = before;
+        var sw = Stopwatch.StartNew();
+        while (after == before && sw.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(20);
+            after = await pool.DispatchAsync<CancellationsJob, int, int>(0).AsTask().WaitAsync(Step);
+        }
+
+        return after;
+    }
+
+    private static async Task<bool> WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (sw.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return true;
+    }
+
+    private static async Task<string> WithPool(int workers, Action<WorkerPoolOptions>? configure, Func<WorkerPool, WebWorkerTransport, Task<JsonObject>> scenario)
+    {
+        (WorkerPool pool, WebWorkerTransport transport) = PoolFactory.Create(workers, configure);
+        try
+        {
+            await pool.StartAsync().WaitAsync(TimeSpan.FromSeconds(45));
+            return (await scenario(pool, transport)).ToJsonString();
+        }
+        catch (Exception ex)
+        {
+            return Outcome(false, ex.ToString()).ToJsonString();
+        }
+        finally
+        {
+            await PoolFactory.StopAsync(pool);
+        }
+    }
+
+    private static JsonObject Outcome(bool ok, string message) => new() { ["ok"] = ok, ["message"] = message };
+
+    private static JsonObject With(this JsonObject o, string key, JsonNode? value)
+    {
+        o[key] = value;
+        return o;
+    }
+
+    private static JsonObject With(this JsonObject o, string key, string? value)
+    {
+        o[key] = value;
+        return o;
+    }
+
+    private static JsonObject With(this JsonObject o, string key, double value)
+    {
+        o[key] = value;
+        return o;
+    }
+}

@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Awsm.Scheduler.Samples.Browser.Server;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace Awsm.Scheduler.Tests.Browser;
+
+/// <summary>
+/// Publishes the browser sample once per test run into a fresh folder under the test output, serves it on 127.0.0.1,
+/// starts Chromium headless through Playwright and opens the page until it reports ready. Every step has a timeout and
+/// fails with the evidence (publish output, console lines) instead of hanging. A missing Chromium fails, never skips.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly IMessageSink _diagnostics;
+    private readonly ConcurrentQueue<string> _console = new();
+    private StaticSiteHost? _host;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public BrowserFixture(IMessageSink diagnostics) => _diagnostics = diagnostics;
+
+    public IPage Page { get; private set; } = null!;
+
+    public IBrowser Browser => _browser!;
+
+    public Uri BaseUri => _host!.BaseUri;
+
+    /// <summary>Gets the folder for artifacts (screenshots, measurements): the test output folder.</summary>
+    public string ArtifactsDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "browser-artifacts");
+
+    public TimeSpan PublishDuration { get; private set; }
+
+    /// <summary>Gets or sets the running test's output (set by the test class constructor).</summary>
+    public ITestOutputHelper? Output { get; set; }
+
+    public IReadOnlyCollection<string> ConsoleLines => _console;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(ArtifactsDirectory);
+        string chromium = Environment.GetEnvironmentVariable("AWSM_CHROMIUM") ?? "/usr/bin/chromium";
+        if (!File.Exists(chromium))
+        {
+            throw new InvalidOperationException(
+                $"Chromium not found at '{chromium}'. The browser tests need it and do not skip: install it (apt-get install -y chromium) or set AWSM_CHROMIUM to a Chromium/Chrome binary.");
+        }
+
+        string repo = SamplePublisher.FindRepositoryRoot(AppContext.BaseDirectory);
+        string publishDir = Path.Combine(AppContext.BaseDirectory, "sample-publish");
+        var sw = Stopwatch.StartNew();
+        string wwwroot = await SamplePublisher.PublishAsync(repo, publishDir, PublishTimeout);
+        PublishDuration = sw.Elapsed;
+        Log($"published the sample in {PublishDuration.TotalSeconds:0.0} s into {publishDir}");
+
+        _host = await StaticSiteHost.StartAsync(wwwroot);
+        Log($"serving {wwwroot} at {_host.BaseUri}");
+
+        _playwright = await Playwright.CreateAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Timeout = 60_000,
+            Args =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        }).WaitAsync(TimeSpan.FromSeconds(90));
+        Log($"browser {_browser.Version}");
+
+        Page = await OpenPageAsync(string.Empty);
+        await ScreenshotAsync(Page, "sample-ready.png");
+    }
+
+    /// <summary>Opens the sample at <paramref name="relativeUrl"/> in a new page and waits until it is ready.</summary>
+    public async Task<IPage> OpenPageAsync(string relativeUrl)
+    {
+        IPage page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 760 } });
+        page.SetDefaultTimeout(60_000);
+        page.Console += (_, msg) => Log($"console.{msg.Type}: {msg.Text}");
+        page.PageError += (_, error) => Log($"pageerror: {error}");
+        page.RequestFailed += (_, request) => Log($"request failed: {request.Url} {request.Failure}");
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                Log($"HTTP {response.Status} {response.Url}");
+            }
+        };
+
+        await page.GotoAsync(new Uri(BaseUri, relativeUrl).ToString(), new PageGotoOptions { Timeout = 30_000 });
+        try
+        {
+            await page.WaitForFunctionAsync("() => window.awsmReady === true || !!window.awsmError", null, new PageWaitForFunctionOptions { Timeout = (float)ReadyTimeout.TotalMilliseconds, PollingInterval = 100 });
+        }
+        catch (TimeoutException)
+        {
+            await ScreenshotAsync(page, "sample-not-ready.png");
+            throw new InvalidOperationException($"page not ready within {ReadyTimeout.TotalSeconds} s. Console:\n{string.Join('\n', _console)}");
+        }
+
+        string? error = await page.EvaluateAsync<string?>("() => window.awsmError ?? null");
+        if (error is not null)
+        {
+            throw new InvalidOperationException($"page reported a startup error: {error}\nConsole:\n{string.Join('\n', _console)}");
+        }
+
+        return page;
+    }
+
+    /// <summary>Evaluates <paramref name="expression"/> on the main page; a promise that never settles fails after <paramref name="timeoutSeconds"/>.</summary>
+    public Task<JsonElement> CallAsync(string expression, int timeoutSeconds = 60) => CallAsync(Page, expression, timeoutSeconds);
+
+    public async Task<JsonElement> CallAsync(IPage page, string expression, int timeoutSeconds = 60)
+    {
+        try
+        {
+            // Playwright's evaluate has no timeout of its own.
+            return await page.EvaluateAsync<JsonElement>(expression).WaitAsync(TimeSpan.FromSeconds(timeoutSeconds));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"'{expression}' did not complete within {timeoutSeconds} s");
+        }
+    }
+
+    public async Task<string> ScreenshotAsync(IPage page, string name)
+    {
+        string path = Path.Combine(ArtifactsDirectory, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true }).WaitAsync(TimeSpan.FromSeconds(30));
+        Log($"screenshot: {path}");
+        return path;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        _playwright?.Dispose();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+
+    public void Log(string line)
+    {
+        _console.Enqueue(line);
+        try
+        {
+            if (Output is { } output)
+            {
+                output.WriteLine(line);
+            }
+            else
+            {
+                _diagnostics.OnMessage(new DiagnosticMessage(line));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // the test that owned Output has finished
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

@@ -1,0 +1,332 @@
+using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.JavaScript;
+using System.Runtime.Versioning;
+using System.Text.Json;
+using System.Threading.Channels;
+using Awsm.Scheduler.Transport;
+using Awsm.Scheduler.WebWorker.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace Awsm.Scheduler.WebWorker;
+
+/// <summary>
+/// Runs each worker as a browser module Web Worker with its own .NET runtime: the worker imports the app's
+/// <c>dotnet.js</c>, runs the app's <c>Main</c>, which calls <see cref="WebWorkerHost.RunAsync"/> with the same job
+/// registrations as the page. Payloads travel as encoded bytes in ArrayBuffers that are transferred, not copied, in
+/// both directions (never base64).
+/// </summary>
+/// <remarks>
+/// <para>Use it on the page of a .NET WebAssembly app (<c>Microsoft.NET.Sdk.WebAssembly</c> or Blazor WebAssembly).</para>
+/// <para>A worker's <c>error</c> or <c>messageerror</c> event reports it crashed (only its jobs fail; the pool replaces it);
+/// anything unparseable it posts is reported as malformed (the pool logs and drops it). A worker that cannot start reports
+/// an init error naming the URL and the reason: HTTP status, wrong MIME type, script error, runtime error, or a
+/// Content-Security-Policy that refuses <c>blob:</c> workers.</para>
+/// </remarks>
+[SupportedOSPlatform("browser")]
+public sealed class WebWorkerTransport : IWorkerTransport
+{
+    private static int s_nextId;
+
+    private readonly Channel<WorkerEvent> _events = Channel.CreateUnbounded<WorkerEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly WebWorkerTransportOptions _options;
+    private readonly int _id = Interlocked.Increment(ref s_nextId);
+    private readonly Lock _gate = new();
+    private WorkerTransportContext? _context;
+    private WorkerSlots? _slots;
+    private ITimer?[] _startTimers = [];
+    private string?[] _startTimings = [];
+    private string _configJson = string.Empty;
+    private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private long _transferred;
+    private long _copied;
+    private bool _disposed;
+
+    /// <summary>Creates the transport.</summary>
+    /// <param name="options">Its settings; defaults when <see langword="null"/>.</param>
+    public WebWorkerTransport(WebWorkerTransportOptions? options = null)
+    {
+        _options = options ?? new WebWorkerTransportOptions();
+    }
+
+    /// <summary>
+    /// Gets the worker bootstrap script (a JavaScript module). A custom <see cref="WebWorkerTransportOptions.WorkerFactory"/>
+    /// may serve it from a same-origin URL instead of the default Blob URL.
+    /// </summary>
+    public static string BootstrapScript => JsSources.WorkerBootstrap;
+
+    /// <inheritdoc />
+    /// <value>Always <see langword="true"/>: payloads cross into another runtime.</value>
+    public bool RequiresEncodedPayloads => true;
+
+    /// <inheritdoc />
+    public ChannelReader<WorkerEvent> Events => _events.Reader;
+
+    /// <summary>Gets the absolute URL of the <c>dotnet.js</c> workers import; <see langword="null"/> before initialization.</summary>
+    public string? DotnetUrl { get; private set; }
+
+    /// <summary>Gets how many job payloads were transferred to workers (their page-side buffer detached, zero-copy).</summary>
+    public long TransferredPayloads => Interlocked.Read(ref _transferred);
+
+    /// <summary>Gets how many job payloads had to be copied instead of transferred (expected to stay zero).</summary>
+    public long CopiedPayloads => Interlocked.Read(ref _copied);
+
+    /// <summary>
+    /// Gets the start timings the worker at <paramref name="workerIndex"/> reported with its last ready, as JSON
+    /// (<c>startMs</c> from creation to ready as seen by the page, <c>importMs</c>, <c>createMs</c>, <c>mainMs</c>,
+    /// <c>resourcesHandedOver</c>, <c>servedFromHandover</c>); <see langword="null"/> before it was ready once.
+    /// </summary>
+    /// <param name="workerIndex">The worker's index.</param>
+    /// <returns>The timings, or <see langword="null"/>.</returns>
+    public string? GetStartTimings(int workerIndex)
+    {
+        lock (_gate)
+        {
+            return (uint)workerIndex < (uint)_startTimings.Length ? _startTimings[workerIndex] : null;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask InitializeAsync(WorkerTransportContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_context is not null)
+            {
+                throw new InvalidOperationException("The transport is already initialized; each pool needs its own transport.");
+            }
+
+            _context = context;
+        }
+
+        _logger = context.LoggerFactory.CreateLogger("Awsm.Scheduler.WebWorker");
+        try
+        {
+            await PageInterop.EnsureImportedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (JSException ex)
+        {
+            throw new TransportException($"The WebWorker transport could not load its page module: {ex.Message}. Is the .NET runtime running on a page (not in a worker)?", ex);
+        }
+
+        DotnetUrl = PageInterop.ResolveDotnetUrl(_options.DotnetUrl);
+        Type exports = typeof(WorkerInterop);
+        _configJson = JsonSerializer.Serialize(
+            new WorkerConfig(DotnetUrl, exports.Assembly.GetName().Name!, exports.FullName!, _options.HandOverResources, context.PoolName),
+            WebWorkerJsonContext.Default.WorkerConfig);
+        lock (_gate)
+        {
+            _slots = new WorkerSlots(context.WorkerCount);
+            _startTimers = new ITimer?[context.WorkerCount];
+            _startTimings = new string?[context.WorkerCount];
+        }
+
+        PageInterop.Register(_id, this);
+        Log.Initialized(_logger, context.PoolName, DotnetUrl, _options.HandOverResources);
+    }
+
+    /// <inheritdoc />
+    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        WorkerSlots slots = Slots();
+        CheckIndex(slots, workerIndex);
+        int generation = slots.BeginStart(workerIndex);
+        string? failure;
+        try
+        {
+            failure = PageInterop.CreateWorker(_id, workerIndex, generation, _configJson, _options.WorkerFactory);
+        }
+        catch (JSException ex)
+        {
+            failure = $"creating the worker failed: {ex.Message}";
+        }
+
+        if (failure is not null)
+        {
+            Log.CreateFailed(_logger, _context!.PoolName, workerIndex, failure);
+            if (slots.TryFailStart(workerIndex, generation, failure, out WorkerEvent e))
+            {
+                _events.Writer.TryWrite(e);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        ITimer timer = _context!.TimeProvider.CreateTimer(
+            static state =>
+            {
+                var (transport, index, gen) = ((WebWorkerTransport, int, int))state!;
+                transport.OnStartTimeout(index, gen);
+            },
+            (this, workerIndex, generation),
+            _options.StartTimeout,
+            Timeout.InfiniteTimeSpan);
+        lock (_gate)
+        {
+            _startTimers[workerIndex]?.Dispose();
+            _startTimers[workerIndex] = timer;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void Send(int workerIndex, in WorkerMessage message)
+    {
+        if (_disposed)
+        {
+            throw new TransportException("The WebWorker transport is disposed.");
+        }
+
+        WorkerSlots slots = Slots();
+        CheckIndex(slots, workerIndex);
+        try
+        {
+            if (message.Kind == WorkerMessageKind.Cancel)
+            {
+                PageInterop.PostCancel(_id, workerIndex, message.JobId.ToString());
+                return;
+            }
+
+            if (!message.Payload.IsEncoded)
+            {
+                throw new TransportException($"Job '{message.JobName}' ({message.JobId}) carries a by-reference payload; the WebWorker transport needs encoded bytes.");
+            }
+
+            ReadOnlySpan<byte> bytes = message.Payload.Bytes.Span;
+
+            // MemoryView needs a Span<byte>; JS only copies out of it (slice()) during the call, so dropping readonly is safe.
+            int sent = PageInterop.PostJob(
+                _id,
+                workerIndex,
+                message.JobId.ToString(),
+                message.JobName!,
+                MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(bytes), bytes.Length),
+                message.TraceParent,
+                message.TraceState);
+            if (sent == 1)
+            {
+                Interlocked.Increment(ref _transferred);
+            }
+            else if (sent == 0)
+            {
+                Interlocked.Increment(ref _copied);
+            }
+
+            // -1: no live worker. Like postMessage to a dead worker, the envelope is lost; its crash fails the job.
+        }
+        catch (JSException ex)
+        {
+            throw new TransportException($"Could not post to web worker {workerIndex}: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask TerminateWorkerAsync(int workerIndex)
+    {
+        WorkerSlots slots = Slots();
+        CheckIndex(slots, workerIndex);
+        slots.Terminate(workerIndex);
+        DisposeStartTimer(workerIndex);
+        PageInterop.Terminate(_id, workerIndex);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        WorkerSlots? slots;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _disposed = true;
+            slots = _slots;
+        }
+
+        if (slots is not null)
+        {
+            for (int i = 0; i < slots.Count; i++)
+            {
+                slots.Terminate(i);
+                DisposeStartTimer(i);
+                PageInterop.Terminate(_id, i);
+            }
+
+            PageInterop.Unregister(_id);
+        }
+
+        _events.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Called by the page module (through <see cref="PageInterop.OnWorkerEvent"/>) for everything a worker reports.</summary>
+    internal void OnWorkerEvent(int index, int generation, string? kind, string? id, byte[]? payload, string? errorKind, string? errorType, string? message, string? stack)
+    {
+        WorkerSlots? slots = _slots;
+        if (slots is null || _disposed
+            || !slots.TryAccept(index, generation, kind, id, payload, errorKind, errorType, message, stack, out WorkerEvent e))
+        {
+            return;
+        }
+
+        if (e.Kind is WorkerEventKind.Ready or WorkerEventKind.InitError or WorkerEventKind.Crashed)
+        {
+            DisposeStartTimer(index);
+        }
+
+        if (e.Kind == WorkerEventKind.Ready)
+        {
+            lock (_gate)
+            {
+                _startTimings[index] = message;
+            }
+
+            Log.WorkerReady(_logger, _context!.PoolName, index, message ?? "{}");
+        }
+
+        _events.Writer.TryWrite(e);
+    }
+
+    private void OnStartTimeout(int index, int generation)
+    {
+        WorkerSlots slots = Slots();
+        string reason = $"web worker {index} did not report ready within {_options.StartTimeout.TotalMilliseconds:0} ms (it imports {DotnetUrl})";
+        if (!slots.TryFailStart(index, generation, reason, out WorkerEvent e))
+        {
+            return;
+        }
+
+        Log.StartTimedOut(_logger, _context!.PoolName, index, _options.StartTimeout.TotalMilliseconds);
+        DisposeStartTimer(index);
+        PageInterop.Terminate(_id, index);
+        _events.Writer.TryWrite(e);
+    }
+
+    private void DisposeStartTimer(int index)
+    {
+        ITimer? timer;
+        lock (_gate)
+        {
+            timer = _startTimers[index];
+            _startTimers[index] = null;
+        }
+
+        timer?.Dispose();
+    }
+
+    private WorkerSlots Slots() => _slots ?? throw new InvalidOperationException("The transport is not initialized.");
+
+    private static void CheckIndex(WorkerSlots slots, int workerIndex)
+    {
+        if ((uint)workerIndex >= (uint)slots.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(workerIndex), workerIndex, $"The transport has {slots.Count} worker slot(s).");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+// Awsm.Scheduler.WebWorker: WORKER bootstrap (a module worker; the page creates it from a Blob URL of this source,
+// or a custom WorkerFactory from a same-origin copy). The page's first message is {kind:'init', config, resources?}.
+// It imports the app's dotnet.js, starts the runtime and runs the app's Main, which calls WebWorkerHost.RunAsync(registry):
+// that [JSImport]s ready() below. Jobs that arrive before then are queued.
+
+// PITFALL: dotnet.js checks globalThis.onmessage at import time to decide whether it is one of its own runtime
+// threads; then create() never resolves. Declare a sidecar and never assign onmessage (dotnet/runtime#114918).
+globalThis.dotnetSidecar = true;
+
+const queue = [];     // messages that arrive before .NET is ready
+let handle = null;    // set once ready
+let started = false;
+let ready = false;
+
+self.addEventListener('message', e => {
+    const m = e.data;
+    if (!started && m && m.kind === 'init') { started = true; start(m.config, m.resources || null); }
+    else if (handle) handle(m);
+    else queue.push(m);
+});
+
+function describe(err) {
+    return {
+        errorType: (err && err.name) || typeof err,
+        message: String(err && err.message !== undefined ? err.message : err),
+        stack: (err && err.stack) || null,
+    };
+}
+
+function pathGet(obj, dotted) {
+    return dotted.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
+}
+
+function initError(phase, d) {
+    if (ready) return;
+    ready = true; // report once
+    self.postMessage({ kind: 'init-error', phase, errorType: d.errorType, message: d.message, stack: d.stack ?? null });
+}
+
+// import() failures carry no status: fetch the URL again to say whether it is a 404, a wrong MIME type or a script error.
+async function diagnoseImportFailure(url, err) {
+    const reason = describe(err);
+    try {
+        const r = await fetch(url, { cache: 'no-store' });
+        if (!r.ok) return { errorType: 'HttpError', message: `GET ${url} -> HTTP ${r.status} ${r.statusText}`, stack: reason.stack };
+        const type = r.headers.get('content-type') || '';
+        if (!/javascript|ecmascript/i.test(type)) {
+            reason.message += ` (GET ${url} is ${r.status} with content-type '${type}': wrong MIME type, a JavaScript module was expected)`;
+        } else {
+            reason.message += ` (GET ${url} is ${r.status} with content-type '${type}': a script error while evaluating it)`;
+        }
+    } catch (e2) {
+        reason.message += ` (fetching ${url} failed too: ${e2})`;
+    }
+    reason.message = `cannot import ${url}: ${reason.message}`;
+    return reason;
+}
+
+let servedFromHandover = 0;
+
+function makeResourceLoader(resources) {
+    return (type, name, defaultUri) => {
+        const buf = resources[name] ?? resources[String(defaultUri).split('/').pop().split('?')[0]];
+        if (!buf) return undefined; // dotnet.js fetches it
+        servedFromHandover++;
+        const headers = { 'content-type': type === 'dotnetwasm' ? 'application/wasm' : 'application/octet-stream' };
+        return Promise.resolve(new Response(buf, { status: 200, headers }));
+    };
+}
+
+function fatal(message) {
+    if (!ready) { initError('runtime', { errorType: 'RuntimeExit', message, stack: null }); }
+    else self.postMessage({ kind: 'fatal', message });
+    handle = () => { };
+    setTimeout(() => self.close(), 0);
+}
+
+async function start(cfg, resources) {
+    globalThis.__awsmWorker = { index: cfg.index, pool: cfg.pool };
+    const t0 = performance.now();
+    let mod;
+    try {
+        mod = await import(cfg.dotnetUrl);
+    } catch (err) {
+        initError('import', await diagnoseImportFailure(cfg.dotnetUrl, err));
+        return;
+    }
+    const t1 = performance.now();
+    let runtime = null;
+    let t2 = 0;
+    try {
+        let builder = mod.dotnet;
+        if (!builder || typeof builder.create !== 'function') throw new Error(`${cfg.dotnetUrl} does not export 'dotnet' (is it the app's _framework/dotnet.js?)`);
+        if (resources) builder = builder.withResourceLoader(makeResourceLoader(resources));
+        if (typeof builder.withModuleConfig === 'function') {
+            builder = builder.withModuleConfig({
+                onAbort: reason => fatal(`aborted: ${reason}`),
+                onExit: code => fatal(`exited with code ${code}`),
+            });
+        }
+        runtime = await builder.create();
+        t2 = performance.now();
+        const exports = await runtime.getAssemblyExports(cfg.libAssembly);
+        const lib = pathGet(exports, cfg.libClass);
+        if (!lib || typeof lib.OnJob !== 'function') throw new Error(`[JSExport] ${cfg.libClass}.OnJob not found in ${cfg.libAssembly} (trimmed?)`);
+        runtime.setModuleImports('awsm-worker', {
+            // payload: a MemoryView over the wasm heap, valid during this call only -> copy, then transfer
+            postResult: (id, payload) => {
+                const buffer = payload.slice().buffer;
+                self.postMessage({ kind: 'result', id, payload: buffer }, [buffer]);
+                if (buffer.byteLength !== 0) console.error('awsm: a result payload was copied, not transferred');
+            },
+            postError: (id, errorKind, errorType, message, stack) => self.postMessage({ kind: 'error', id, errorKind, errorType, message, stack }),
+            // called by WebWorkerHost.RunAsync once the app's registry is in place
+            ready: () => {
+                if (ready) return;
+                ready = true;
+                handle = m => {
+                    if (!m || typeof m !== 'object') return;
+                    try {
+                        if (m.kind === 'job') {
+                            lib.OnJob(m.id, m.name, m.payload instanceof ArrayBuffer ? new Uint8Array(m.payload) : new Uint8Array(0), m.traceParent ?? null, m.traceState ?? null);
+                        } else if (m.kind === 'cancel') {
+                            lib.OnCancel(m.id);
+                        }
+                    } catch (err) {
+                        // OnJob/OnCancel catch everything .NET throws: a JS error here means the runtime is gone.
+                        fatal(`the runtime failed to take a message: ${describe(err).message}`);
+                    }
+                };
+                const t3 = performance.now();
+                self.postMessage({ kind: 'ready', timings: { importMs: t1 - t0, createMs: t2 - t1, mainMs: t3 - t2, resourcesHandedOver: resources ? Object.keys(resources).length : 0, servedFromHandover } });
+                // drain after the C# caller has returned (no re-entrancy into RunAsync)
+                queueMicrotask(() => { for (const m of queue.splice(0)) handle(m); });
+            },
+        });
+    } catch (err) {
+        initError(runtime ? 'exports' : 'create', describe(err));
+        return;
+    }
+    try {
+        const code = await runtime.runMain();
+        initError('main', { errorType: 'MainReturned', message: `Main returned (exit code ${code}) without calling WebWorkerHost.RunAsync: when WebWorkerHost.IsWorker is true, Main must await WebWorkerHost.RunAsync(registry)`, stack: null });
+    } catch (err) {
+        initError('main', describe(err));
+    }
+}
