@@ -44,12 +44,12 @@ public sealed class MandelbrotTileJob : IWorkerJob<TileRequest, byte[]>
                     continue;
                 }
 
-                // smooth colouring
-                double mu = n + 1 - Math.Log(Math.Log(Math.Sqrt(zr2 + zi2))) / Math.Log(2);
-                double v = mu / t.MaxIterations;
-                pixels[o] = (byte)(9 * (1 - v) * v * v * v * 255);
-                pixels[o + 1] = (byte)(15 * (1 - v) * (1 - v) * v * v * 255);
-                pixels[o + 2] = (byte)(8.5 * (1 - v) * (1 - v) * (1 - v) * v * 255);
+                // smooth colouring through a cyclic cosine palette
+                double mu = n + 1 - (Math.Log(Math.Log(Math.Sqrt(zr2 + zi2))) / Math.Log(2));
+                double c = Math.Sqrt(Math.Max(mu, 0)) * 0.35;
+                pixels[o] = (byte)(127.5 * (1 + Math.Cos(6.2832 * (c + 0.00))));
+                pixels[o + 1] = (byte)(127.5 * (1 + Math.Cos(6.2832 * (c + 0.15))));
+                pixels[o + 2] = (byte)(127.5 * (1 + Math.Cos(6.2832 * (c + 0.25))));
                 pixels[o + 3] = 255;
             }
         }

@@ -281,6 +281,28 @@ public static partial class E2eHooks
         }
     }
 
+    /// <summary>Starts a one-worker pool (optionally through a WorkerFactory), runs a job, and reports the dotnet.js URL the worker imported.</summary>
+    /// <param name="factory">A WorkerFactory path, or null.</param>
+    [JSExport]
+    public static async Task<string> StartAndReportUrl(string? factory)
+    {
+        (WorkerPool pool, WebWorkerTransport transport) = PoolFactory.Create(1, null, t => t.WorkerFactory = factory);
+        try
+        {
+            await pool.StartAsync().WaitAsync(Step);
+            int worker = await pool.DispatchAsync<WhoAmIJob, int, int>(0).AsTask().WaitAsync(Step);
+            return Outcome(worker == 0, $"worker {worker} ran a job; it imported {transport.DotnetUrl}").With("dotnetUrl", transport.DotnetUrl).ToJsonString();
+        }
+        catch (Exception ex)
+        {
+            return Outcome(false, ex.ToString()).ToJsonString();
+        }
+        finally
+        {
+            await PoolFactory.StopAsync(pool);
+        }
+    }
+
     /// <summary>Starts a pool of <paramref name="workers"/> and reports how long it took (new Worker → all ready).</summary>
     [JSExport]
     public static async Task<string> MeasureStart(int workers, bool handover)

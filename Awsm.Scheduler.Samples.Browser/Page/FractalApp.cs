@@ -43,8 +43,8 @@ public static partial class FractalApp
             WorkerPool pool = s_pool!;
             PageJs.ClearCanvas(CanvasWidth, CanvasHeight);
             bool deep = zoom > 1;
-            double centerRe = deep ? -0.7453 : -0.6;
-            double centerIm = deep ? 0.1127 : 0;
+            double centerRe = deep ? -0.7436 : -0.6;
+            double centerIm = deep ? 0.1318 : 0;
             double pixelSize = 3.0 / CanvasWidth / zoom;
             const int tile = 64;
             var tiles = new List<TileRequest>();

@@ -37,6 +37,10 @@ function paintTile(x, y, w, h, rgba) {
 }
 function clearCanvas(w, h) { fractal.fillStyle = '#000'; fractal.fillRect(0, 0, w, h); }
 
+// ---- a custom WorkerFactory (WebWorkerTransportOptions.WorkerFactory = 'awsmSampleFactory'), counted for the tests ----
+window.awsmFactoryCalls = 0;
+window.awsmSampleFactory = info => { window.awsmFactoryCalls++; return new Worker(info.url, info.options); };
+
 // ---- plain JS worker: the postMessage floor the .NET worker is compared with, measured the same way ----
 function startJsWorker() {
     const src = `self.addEventListener('message', e => { const m = e.data; self.postMessage({ kind: 'result', id: m.id, payload: m.payload }, [m.payload]); });
@@ -83,12 +87,15 @@ try {
             workers: Number($('workers').value), strategy: $('strategy').value, iterations: Number($('iterations').value),
             zoom: Number($('zoom').value), handover: $('handover').checked, ...overrides,
         };
+        $('workers').value = String(o.workers); $('strategy').value = o.strategy; $('iterations').value = String(o.iterations);
+        $('zoom').value = String(o.zoom); $('handover').checked = o.handover;
         $('render').disabled = true;
         statusEl.textContent = `rendering with ${o.workers} worker(s)…`;
         try {
             const r = await j(App.Render(o.workers, o.strategy, o.iterations, o.zoom, o.handover));
             $('last').textContent = JSON.stringify(r, null, 1);
             statusEl.textContent = r.ok ? `done in ${Math.round(r.ms)} ms` : r.message;
+            showStats();
             return r;
         } finally {
             $('render').disabled = false;
@@ -96,10 +103,11 @@ try {
     }
 
     $('render').addEventListener('click', () => render().catch(err => { statusEl.textContent = 'error: ' + err; }));
-    setInterval(() => {
+    function showStats() {
         const s = App.GetStats();
         if (s) $('stats').textContent = JSON.stringify(JSON.parse(s), null, 1);
-    }, 200);
+    }
+    setInterval(showStats, 200);
 
     // Hooks the browser tests drive (Awsm.Scheduler.Tests.Browser).
     window.awsm = {
@@ -121,6 +129,7 @@ try {
             roundTrip32MiB: () => j(E2e.RoundTrip32MiB()),
             malformed: () => j(E2e.Malformed()),
             startFailure: (dotnetUrl = null, factory = null) => j(E2e.StartFailure(dotnetUrl, factory)),
+            startAndReportUrl: (factory = null) => j(E2e.StartAndReportUrl(factory)),
             measureStart: (workers, handover = false) => j(E2e.MeasureStart(workers, handover)),
             measureRoundTrip: (count = 2000, size = 16) => j(E2e.MeasureRoundTrip(count, size)),
         },
