@@ -334,32 +334,40 @@ public sealed class WorkerPool : IWorkerPool
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (reader.TryRead(out PendingJob? job))
+                // Peek, and take the job out only when a worker can have it: the queue then holds exactly the jobs
+                // that wait, so its capacity is the backpressure bound the caller configured.
+                while (reader.TryPeek(out PendingJob? job))
                 {
-                    while (!job.IsDone)
+                    if (job.IsDone)
                     {
-                        int worker = SelectWorker();
-                        if (worker >= 0)
-                        {
-                            Send(job, worker);
-                            break;
-                        }
-
-                        if (AllWorkersEvicted())
-                        {
-                            Fail(job, new NoLiveWorkersException($"Pool '{Name}' has no worker left that can run jobs: every worker was evicted after repeated failures."), Outcome.Failed);
-                            break;
-                        }
-
-                        if (Volatile.Read(ref _lifecycle) == Stopped)
-                        {
-                            Fail(job, Disposed(), Outcome.Failed);
-                            break;
-                        }
-
-                        // No worker has room: wait until a job completes, a worker becomes ready, or the pool stops.
-                        await _wake.Reader.ReadAsync().ConfigureAwait(false);
+                        reader.TryRead(out _);
+                        continue;
                     }
+
+                    int worker = SelectWorker();
+                    if (worker >= 0)
+                    {
+                        reader.TryRead(out _);
+                        Send(job, worker);
+                        continue;
+                    }
+
+                    if (AllWorkersEvicted())
+                    {
+                        reader.TryRead(out _);
+                        Fail(job, new NoLiveWorkersException($"Pool '{Name}' has no worker left that can run jobs: every worker was evicted after repeated failures."), Outcome.Failed);
+                        continue;
+                    }
+
+                    if (Volatile.Read(ref _lifecycle) == Stopped)
+                    {
+                        reader.TryRead(out _);
+                        Fail(job, Disposed(), Outcome.Failed);
+                        continue;
+                    }
+
+                    // No worker has room: wait until a job completes, a worker becomes ready, or the pool stops.
+                    await _wake.Reader.ReadAsync().ConfigureAwait(false);
                 }
             }
         }
@@ -568,19 +576,21 @@ public sealed class WorkerPool : IWorkerPool
             Log.WorkerInitFailed(_logger, Name, worker, reason);
         }
 
+        if (failStart)
+        {
+            _startWaiters[worker].TrySetException(new WorkerStartException(worker, reason));
+        }
+        else
+        {
+            // Scheduled before the jobs fail, so that a caller who observes the crash finds the respawn already planned.
+            ScheduleRespawn(slot);
+        }
+
         int lost = FailJobsOf(worker, reason);
         if (!duringInit)
         {
             Log.WorkerCrashed(_logger, Name, worker, lost, reason);
         }
-
-        if (failStart)
-        {
-            _startWaiters[worker].TrySetException(new WorkerStartException(worker, reason));
-            return;
-        }
-
-        ScheduleRespawn(slot);
     }
 
     private int FailJobsOf(int worker, string reason)
@@ -756,8 +766,10 @@ public sealed class WorkerPool : IWorkerPool
             TimeSpan roundTrip = _time.GetElapsedTime(job.SentTimestamp, now);
             _latency.Record(roundTrip);
             _metrics.RoundTrip(job.JobName, roundTrip);
-            Wake();
         }
+
+        // A worker has room again, or a job at the head of the queue ended and can be dropped.
+        Wake();
 
         switch (outcome)
         {

@@ -7,7 +7,10 @@ namespace Awsm.Scheduler.Serialization;
 /// <summary>The built-in codecs, and the rule that picks one for a type.</summary>
 public static class JobCodecs
 {
-    /// <summary>Gets the codec for raw <see cref="T:byte[]"/> payloads: no copy, no base64.</summary>
+    /// <summary>
+    /// Gets the codec for raw <see cref="T:byte[]"/> payloads: no copy, no base64. The buffer is handed over to the
+    /// transport, which may transfer it: do not change it after dispatch.
+    /// </summary>
     public static JobCodec<byte[]> ByteArray => ByteArrayCodec.Instance;
 
     /// <summary>Gets the codec for raw <see cref="ReadOnlyMemory{T}"/> payloads: no copy, no base64.</summary>

@@ -3,7 +3,10 @@ namespace Awsm.Scheduler;
 /// <summary>The built-in strategies. Each call returns a new instance with its own cursor.</summary>
 public static class WorkerSelectionStrategies
 {
-    /// <summary>Creates a round-robin strategy: workers take turns, whatever their load.</summary>
+    /// <summary>
+    /// Creates a round-robin strategy: the workers that can take a job now (ready, below their in-flight limit) take
+    /// turns, whatever their load. With every worker below its limit, jobs go 0, 1, …, N-1, 0, …
+    /// </summary>
     /// <returns>The strategy.</returns>
     public static IWorkerSelectionStrategy RoundRobin() => new RoundRobinStrategy();
 

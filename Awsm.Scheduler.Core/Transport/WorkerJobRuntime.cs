@@ -67,7 +67,9 @@ public sealed class WorkerJobRuntime
         {
             try
             {
-                cts.Cancel();
+                // Asynchronously: cancellation callbacks (the job's continuations among them) must not run on the
+                // thread that delivered the cancel envelope, which may be the host's router or a timer.
+                _ = cts.CancelAsync();
             }
             catch (ObjectDisposedException)
             {
@@ -111,9 +113,11 @@ public sealed class WorkerJobRuntime
         }
         catch (Exception ex)
         {
-            // Input decoding, or a job that threw before returning its task.
+            // Input decoding, or a job that threw before returning its task. The error is built before Finish
+            // disposes the token source it inspects.
+            WorkerEvent error = ToError(id, ex, cts.Token);
             Finish(id, cts, activity);
-            _reply(ToError(id, ex, cts.Token));
+            _reply(error);
             return;
         }
 

@@ -138,7 +138,17 @@ internal sealed class InProcWorker
                     break;
                 }
 
-                _runtime.Handle(_transport.ToWorkerSide(message));
+                try
+                {
+                    _runtime.Handle(_transport.ToWorkerSide(message));
+                }
+                catch (Exception ex)
+                {
+                    // The runtime reports job failures itself; anything escaping it is a fault of the worker, which
+                    // dies the way an uncaught error kills a Web Worker: its jobs fail and the pool replaces it.
+                    _transport.CrashWorker(this, $"unhandled {ex.GetType().FullName} in the worker: {ex.Message}");
+                    break;
+                }
             }
         }
         finally

@@ -1,0 +1,43 @@
+using Awsm.Scheduler.InProc;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Awsm.Scheduler.Tests.Support;
+
+/// <summary>A started pool over an InProc transport, with the transport's controls at hand. Disposing aborts the pool.</summary>
+public sealed class PoolHarness : IAsyncDisposable
+{
+    private PoolHarness(WorkerPool pool, InProcTransport transport, TimeProvider time)
+    {
+        Pool = pool;
+        Transport = transport;
+        Time = time;
+    }
+
+    public WorkerPool Pool { get; }
+
+    public InProcTransport Transport { get; }
+
+    public TimeProvider Time { get; }
+
+    public FakeTimeProvider FakeTime => (FakeTimeProvider)Time;
+
+    public static async Task<PoolHarness> StartAsync(InProcPayloadMode mode, Action<WorkerPoolOptions>? configure = null, TimeProvider? time = null, Action<InProcTransport>? beforeStart = null)
+    {
+        var options = new WorkerPoolOptions { WorkerCount = 2 };
+        configure?.Invoke(options);
+        time ??= new FakeTimeProvider();
+        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode });
+        beforeStart?.Invoke(transport);
+        var pool = new WorkerPool(transport, TestRegistry.Create(), options, time);
+        await pool.StartAsync();
+        return new PoolHarness(pool, transport, time);
+    }
+
+    public ValueTask<string> Gate(Gate gate, CancellationToken cancellationToken = default) =>
+        Pool.DispatchAsync<GateJob, string, string>(gate.Key, cancellationToken);
+
+    public ValueTask<int> WhoAmI(CancellationToken cancellationToken = default) =>
+        Pool.DispatchAsync<WhoAmIJob, int, int>(0, cancellationToken);
+
+    public async ValueTask DisposeAsync() => await Pool.StopAsync(ShutdownMode.Abort);
+}
