@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Awsm.Scheduler.Samples.Browser.Server;
 
 // Publishes the browser sample and serves it on http://127.0.0.1:<port>/ until Ctrl+C.
@@ -38,5 +39,10 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.TrySetResult();
 };
+using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+{
+    ctx.Cancel = true;
+    stop.TrySetResult();
+});
 await stop.Task;
 return 0;

@@ -52,6 +52,7 @@ public sealed class MeasurementTests : IDisposable
         for (int round = 0; round < 3; round++)
         {
             await Run("roundTripWebWorker", "() => window.awsm.e2e.measureRoundTrip(2000, 16)", 1);
+            await Run("roundTripTransport", "() => window.awsm.e2e.measureTransportRoundTrip(2000, 16)", 1);
             await Run("roundTripPlainJs", "() => window.awsm.measureJsBaseline(2000, 16)", 1);
         }
 
@@ -70,6 +71,8 @@ public sealed class MeasurementTests : IDisposable
         Row("start, 4 workers, resource handover", "start4Handover", "allReadyMs", "ms");
         Row("round trip, WebWorker transport via pool, 16 B echo: median", "roundTripWebWorker", "medianUs", "µs");
         Row("round trip, WebWorker transport via pool: p99", "roundTripWebWorker", "p99Us", "µs");
+        Row("round trip, bare WebWorker transport (no pool), 16 B echo: median", "roundTripTransport", "medianUs", "µs");
+        Row("round trip, bare WebWorker transport: p99", "roundTripTransport", "p99Us", "µs");
         Row("round trip, plain JS worker, 16 B echo: median", "roundTripPlainJs", "medianUs", "µs");
         Row("round trip, plain JS worker: p99", "roundTripPlainJs", "p99Us", "µs");
         Row("plain JS worker start", "roundTripPlainJs", "startMs", "ms");

@@ -360,6 +360,74 @@ public static partial class E2eHooks
         };
     });
 
+    /// <summary>
+    /// Sequential ping-pong through the bare transport (no pool): Send → worker → Events. Splits the round trip into
+    /// transport cost and pool cost.
+    /// </summary>
+    [JSExport]
+    public static async Task<string> MeasureTransportRoundTrip(int count, int size)
+    {
+        var transport = new WebWorkerTransport();
+        try
+        {
+            var context = new Transport.WorkerTransportContext("bare", 1, SampleJobs.CreatePageRegistry(), TimeProvider.System, PoolFactory.Logs, null);
+            await transport.InitializeAsync(context, CancellationToken.None);
+            await transport.StartWorkerAsync(0, CancellationToken.None);
+            Transport.WorkerEvent ready = await transport.Events.ReadAsync().AsTask().WaitAsync(Step);
+            if (ready.Kind != Transport.WorkerEventKind.Ready)
+            {
+                return Outcome(false, $"worker not ready: {ready.Kind} {ready.Message}").ToJsonString();
+            }
+
+            var payload = Transport.JobPayload.FromBytes(new byte[size]);
+            long id = 0;
+            async Task OnceAsync()
+            {
+                transport.Send(0, Transport.WorkerMessage.Job(new JobId(++id), EchoJob.Name, payload));
+                Transport.WorkerEvent e = await transport.Events.ReadAsync();
+                if (e.Kind != Transport.WorkerEventKind.Result || e.JobId.Value != id)
+                {
+                    throw new InvalidOperationException($"unexpected {e.Kind} for job {e.JobId}: {e.Message}");
+                }
+            }
+
+            for (int i = 0; i < 300; i++)
+            {
+                await OnceAsync();
+            }
+
+            var samples = new double[count];
+            var total = Stopwatch.StartNew();
+            for (int i = 0; i < count; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                await OnceAsync();
+                samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+            }
+
+            double meanUs = total.Elapsed.TotalMicroseconds / count;
+            Array.Sort(samples);
+            return new JsonObject
+            {
+                ["ok"] = true,
+                ["count"] = count,
+                ["size"] = size,
+                ["medianUs"] = samples[count / 2],
+                ["p99Us"] = samples[Math.Min(count - 1, (int)(count * 0.99))],
+                ["meanUs"] = meanUs,
+                ["minUs"] = samples[0],
+            }.ToJsonString();
+        }
+        catch (Exception ex)
+        {
+            return Outcome(false, ex.ToString()).ToJsonString();
+        }
+        finally
+        {
+            await transport.DisposeAsync();
+        }
+    }
+
     private static async Task<int> WaitForCancellations(WorkerPool pool, int before)
     {
         int after = before;

@@ -132,6 +132,7 @@ try {
             startAndReportUrl: (factory = null) => j(E2e.StartAndReportUrl(factory)),
             measureStart: (workers, handover = false) => j(E2e.MeasureStart(workers, handover)),
             measureRoundTrip: (count = 2000, size = 16) => j(E2e.MeasureRoundTrip(count, size)),
+            measureTransportRoundTrip: (count = 2000, size = 16) => j(E2e.MeasureTransportRoundTrip(count, size)),
         },
     };
     $('render').disabled = false;
