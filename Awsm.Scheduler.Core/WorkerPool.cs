@@ -261,6 +261,12 @@ public sealed class WorkerPool : IWorkerPool
             job.CancellationRegistration = cancellationToken.UnsafeRegister(static (state, token) => ((WorkerPool)((object[])state!)[0]).OnCallerCanceled((PendingJob)((object[])state)[1], token), new object[] { this, job });
         }
 
+        if (job.IsDone)
+        {
+            // The token fired during registration: the job already ended and must not start a timer or take a slot.
+            return;
+        }
+
         if (_jobTimeout is { } timeout)
         {
             job.TimeoutTimer = _time.CreateTimer(static state => ((WorkerPool)((object[])state!)[0]).OnTimeout((PendingJob)((object[])state)[1]), new object[] { this, job }, timeout, Timeout.InfiniteTimeSpan);
