@@ -83,7 +83,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Opens the sample at <paramref name="relativeUrl"/> in a new page and waits until it is ready.</summary>
     public async Task<IPage> OpenPageAsync(string relativeUrl)
     {
-        IPage page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 760 } });
+        IPage page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 760 } }).WaitAsync(TimeSpan.FromSeconds(30));
         page.SetDefaultTimeout(60_000);
         page.Console += (_, msg) => Log($"console.{msg.Type}: {msg.Text}");
         page.PageError += (_, error) => Log($"pageerror: {error}");
@@ -107,7 +107,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"page not ready within {ReadyTimeout.TotalSeconds} s. Console:\n{string.Join('\n', _console)}");
         }
 
-        string? error = await page.EvaluateAsync<string?>("() => window.awsmError ?? null");
+        string? error = await page.EvaluateAsync<string?>("() => window.awsmError ?? null").WaitAsync(TimeSpan.FromSeconds(10));
         if (error is not null)
         {
             throw new InvalidOperationException($"page reported a startup error: {error}\nConsole:\n{string.Join('\n', _console)}");

@@ -58,7 +58,7 @@ public sealed class SampleAppBrowserTests : IDisposable
         }
         finally
         {
-            await page.CloseAsync();
+            await page.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
     }
 
@@ -82,7 +82,7 @@ public sealed class SampleAppBrowserTests : IDisposable
         }
         finally
         {
-            await page.CloseAsync();
+            await page.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
     }
 
@@ -98,9 +98,9 @@ public sealed class SampleAppBrowserTests : IDisposable
     [Fact]
     public async Task StartAsync_CustomWorkerFactory_CreatesTheWorkers()
     {
-        int before = await _fx.Page.EvaluateAsync<int>("() => window.awsmFactoryCalls");
+        int before = await _fx.Page.EvaluateAsync<int>("() => window.awsmFactoryCalls").WaitAsync(TimeSpan.FromSeconds(10));
         JsonElement r = await _fx.CallAsync("() => window.awsm.e2e.startAndReportUrl('awsmSampleFactory')");
-        int after = await _fx.Page.EvaluateAsync<int>("() => window.awsmFactoryCalls");
+        int after = await _fx.Page.EvaluateAsync<int>("() => window.awsmFactoryCalls").WaitAsync(TimeSpan.FromSeconds(10));
         _fx.Log($"factory: {r}; calls {before} -> {after}");
         Assert.True(r.GetProperty("ok").GetBoolean(), r.ToString());
         Assert.Equal(before + 1, after);
