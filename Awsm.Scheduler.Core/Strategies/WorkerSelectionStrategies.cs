@@ -24,12 +24,13 @@ public static class WorkerSelectionStrategies
 
     private sealed class LeastBusyStrategy : IWorkerSelectionStrategy
     {
-        private uint _cursor = uint.MaxValue;
+        private int _next;
 
         public int Select(ReadOnlySpan<WorkerLoad> candidates)
         {
-            // Start the scan at a rotating offset so that equally loaded workers take turns.
-            int start = (int)(Interlocked.Increment(ref _cursor) % (uint)candidates.Length);
+            // Scan from just after the previous choice, keeping the first minimum found: equally loaded workers
+            // then take turns instead of the lowest index always winning.
+            int start = (int)((uint)Volatile.Read(ref _next) % (uint)candidates.Length);
             int best = start;
             for (int step = 1; step < candidates.Length; step++)
             {
@@ -45,6 +46,7 @@ public static class WorkerSelectionStrategies
                 }
             }
 
+            Volatile.Write(ref _next, best + 1);
             return best;
         }
     }
