@@ -4,8 +4,14 @@ using Awsm.Scheduler.Samples.Browser.Server;
 
 // Publishes the browser sample and serves it on http://127.0.0.1:<port>/ until Ctrl+C.
 //   dotnet run --project Awsm.Scheduler.Samples.Browser.Server -- [--port 5080] [--root <published wwwroot>]
+// --bench: instead of serving until Ctrl+C, run bench.html in headless Chromium and print the table.
+//   dotnet run -c Release --project Awsm.Scheduler.Samples.Browser.Server -- --bench [--rounds 5] [--only rtPool,rtJs,...] [--json <file>]
 int port = 5080;
 string? root = null;
+bool bench = false;
+int rounds = 5;
+string? json = null;
+string[]? only = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -16,8 +22,20 @@ for (int i = 0; i < args.Length; i++)
         case "--root" when i + 1 < args.Length:
             root = Path.GetFullPath(args[++i]);
             break;
+        case "--bench":
+            bench = true;
+            break;
+        case "--rounds" when i + 1 < args.Length:
+            rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--only" when i + 1 < args.Length:
+            only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            break;
+        case "--json" when i + 1 < args.Length:
+            json = Path.GetFullPath(args[++i]);
+            break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: [--port 5080] [--root <published wwwroot>]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: [--port 5080] [--root <published wwwroot>] [--bench [--rounds 5] [--only rtPool,tpJs,...] [--json <file>]]");
             return 2;
     }
 }
@@ -30,7 +48,12 @@ if (root is null)
     root = await SamplePublisher.PublishAsync(repo, publishDir, TimeSpan.FromMinutes(5));
 }
 
-await using StaticSiteHost host = await StaticSiteHost.StartAsync(root, port);
+await using StaticSiteHost host = await StaticSiteHost.StartAsync(root, bench ? 0 : port);
+if (bench)
+{
+    return await BenchRunner.RunAsync(host.BaseUri, rounds, only, json);
+}
+
 Console.WriteLine($"serving {root}");
 Console.WriteLine($"open {host.BaseUri}  (Ctrl+C to stop)");
 var stop = new TaskCompletionSource();

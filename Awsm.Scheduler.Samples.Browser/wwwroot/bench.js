@@ -1,0 +1,160 @@
+// Benchmark page (bench.html): the WebWorker transport (through the pool and bare) beside a plain JS worker doing the same
+// 16 B echo ping-pong, and worker start time with and without resource handover. `window.awsmBench.run(options)` returns
+// the raw runs and a table; `?run` runs at once. The headless runner: `dotnet run -c Release --project
+// Awsm.Scheduler.Samples.Browser.Server -- --bench`.
+import { dotnet } from './_framework/dotnet.js';
+
+const $ = id => document.getElementById(id);
+
+// ---- the plain JS worker: echoes the payload back, transferred both ways; one listener, replies matched by id ----
+const jsWorkerSource = `self.addEventListener('message', e => { const m = e.data; self.postMessage({ kind: 'result', id: m.id, payload: m.payload }, [m.payload]); });
+self.postMessage({ kind: 'ready' });`;
+
+async function startJsWorker() {
+    const url = URL.createObjectURL(new Blob([jsWorkerSource], { type: 'text/javascript' }));
+    const t0 = performance.now();
+    const worker = new Worker(url, { type: 'module' });
+    await new Promise((resolve, reject) => {
+        worker.addEventListener('message', () => resolve(), { once: true });
+        worker.addEventListener('error', e => reject(new Error('js worker error ' + e.message)), { once: true });
+    });
+    URL.revokeObjectURL(url);
+    const startMs = performance.now() - t0;
+    const pending = new Map();
+    let next = 0;
+    worker.addEventListener('message', e => { const r = pending.get(e.data.id); if (r) { pending.delete(e.data.id); r(e.data.payload); } });
+    const echo = size => new Promise(resolve => {
+        const id = ++next;
+        const payload = new ArrayBuffer(size);
+        pending.set(id, resolve);
+        worker.postMessage({ kind: 'job', id, name: 'echo', payload }, [payload]);
+    });
+    return { worker, startMs, echo };
+}
+
+function latency(samples, totalMs) {
+    samples.sort((a, b) => a - b);
+    const n = samples.length;
+    return { ok: true, count: n, medianUs: samples[n >> 1], p99Us: samples[Math.min(n - 1, Math.floor(n * 0.99))], meanUs: totalMs * 1000 / n };
+}
+
+async function jsRoundTrip(count, size) {
+    const { worker, echo } = await startJsWorker();
+    try {
+        for (let i = 0; i < 300; i++) await echo(size);
+        const samples = new Array(count);
+        const t = performance.now();
+        for (let i = 0; i < count; i++) { const t0 = performance.now(); await echo(size); samples[i] = (performance.now() - t0) * 1000; }
+        return latency(samples, performance.now() - t);
+    } finally { worker.terminate(); }
+}
+
+async function jsThroughput(total, inFlight, size) {
+    const { worker, echo } = await startJsWorker();
+    try {
+        const lane = async jobs => { for (let i = 0; i < jobs; i++) await echo(size); };
+        const run = jobs => Promise.all(Array.from({ length: inFlight }, () => lane(jobs)));
+        await run(Math.floor(300 / inFlight) + 1);
+        const t0 = performance.now();
+        await run(Math.floor(total / inFlight));
+        const ms = performance.now() - t0;
+        const jobs = Math.floor(total / inFlight) * inFlight;
+        return { ok: true, jobs, ms, jobsPerSecond: jobs * 1000 / ms };
+    } finally { worker.terminate(); }
+}
+
+async function jsStart() {
+    const { worker, startMs } = await startJsWorker();
+    worker.terminate();
+    return { ok: true, allReadyMs: startMs };
+}
+
+// ---- the runner ----
+const runtime = await dotnet.create();
+await runtime.runMain(); // on the page Main returns at once; in workers it serves jobs
+const exports = await runtime.getAssemblyExports('Awsm.Scheduler.Samples.Browser');
+const Bench = exports.Awsm.Scheduler.Samples.Browser.Page.BenchHooks;
+const j = async p => JSON.parse(await p);
+
+const median = xs => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+const fmt = (v, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const variants = {
+    // key: [group, label, run]
+    rtPool: ['rt', 'round trip, pool (DispatchAsync)', o => j(Bench.PoolRoundTrip(o.rtCount, o.size))],
+    rtTransport: ['rt', 'round trip, bare transport (Send → Events)', o => j(Bench.TransportRoundTrip(o.rtCount, o.size))],
+    rtJs: ['rt', 'round trip, plain JS worker', o => jsRoundTrip(o.rtCount, o.size)],
+    tpPool: ['tp', `throughput, pool`, o => j(Bench.PoolThroughput(o.tpTotal, o.inFlight, o.size))],
+    tpTransport: ['tp', `throughput, bare transport`, o => j(Bench.TransportThroughput(o.tpTotal, o.inFlight, o.size))],
+    tpJs: ['tp', `throughput, plain JS worker`, o => jsThroughput(o.tpTotal, o.inFlight, o.size)],
+    start1: ['start', 'start, 1 worker', () => j(Bench.Start(1, false))],
+    start1Handover: ['start', 'start, 1 worker, resource handover', () => j(Bench.Start(1, true))],
+    start4: ['start', 'start, 4 workers', () => j(Bench.Start(4, false))],
+    start4Handover: ['start', 'start, 4 workers, resource handover', () => j(Bench.Start(4, true))],
+    startJs: ['start', 'start, 1 plain JS worker', () => jsStart()],
+};
+
+async function run(options = {}) {
+    const o = { rounds: 5, rtCount: 2000, tpTotal: 20000, inFlight: 64, size: 16, only: null, ...options };
+    const keys = Object.keys(variants).filter(k => !o.only || o.only.includes(k));
+    const runs = Object.fromEntries(keys.map(k => [k, []]));
+    const t0 = performance.now();
+    for (let round = 0; round < o.rounds; round++) {
+        // alternate the variants so that background noise hits them alike; rotate the order each round
+        const order = keys.map((_, i) => keys[(i + round) % keys.length]);
+        for (const key of order) {
+            const r = await variants[key][2](o);
+            if (!r.ok) throw new Error(`${key}: ${r.message}`);
+            runs[key].push(r);
+            console.log(`bench round ${round + 1}/${o.rounds} ${key}: ${JSON.stringify(r.timings ? { allReadyMs: r.allReadyMs } : r)}`);
+        }
+    }
+    return { options: o, runs, table: table(runs, o), totalMs: performance.now() - t0, userAgent: navigator.userAgent };
+}
+
+function table(runs, o) {
+    const rows = [['what', 'median', 'p99', 'vs plain JS', 'runs (median of each)']];
+    const has = k => runs[k] && runs[k].length;
+    const med = (k, p) => median(runs[k].map(r => r[p]));
+    for (const k of ['rtPool', 'rtTransport', 'rtJs'].filter(has)) {
+        const m = med(k, 'medianUs');
+        rows.push([variants[k][1], `${fmt(m)} µs`, `${fmt(med(k, 'p99Us'))} µs`, has('rtJs') ? `${fmt(m / med('rtJs', 'medianUs'), 2)}×` : '',
+            runs[k].map(r => fmt(r.medianUs)).join(', ')]);
+    }
+    for (const k of ['tpPool', 'tpTransport', 'tpJs'].filter(has)) {
+        const m = med(k, 'jobsPerSecond');
+        rows.push([`${variants[k][1]}, ${o.inFlight} in flight`, `${fmt(m)} jobs/s`, '', has('tpJs') ? `${fmt(m / med('tpJs', 'jobsPerSecond'), 2)}×` : '',
+            runs[k].map(r => fmt(r.jobsPerSecond)).join(', ')]);
+    }
+    for (const k of ['start1', 'start1Handover', 'start4', 'start4Handover', 'startJs'].filter(has)) {
+        const m = med(k, 'allReadyMs');
+        rows.push([variants[k][1], `${fmt(m)} ms`, '', has('startJs') && k !== 'startJs' ? `+${fmt(m - med('startJs', 'allReadyMs'))} ms` : '',
+            runs[k].map(r => fmt(r.allReadyMs)).join(', ')]);
+    }
+    const phases = ['start1', 'start1Handover'].filter(has).map(k => {
+        const t = p => fmt(median(runs[k].map(r => r.timings[0][p] ?? 0)));
+        return `${variants[k][1]}: import ${t('importMs')} ms, create ${t('createMs')} ms, main ${t('mainMs')} ms (worker side)`;
+    });
+    const md = rows.map((r, i) => `| ${r.join(' | ')} |` + (i === 0 ? '\n|' + r.map(() => '---').join('|') + '|' : '')).join('\n');
+    return md + (phases.length ? '\n\n' + phases.join('\n') : '');
+}
+
+window.awsmBench = { run, ready: true };
+const status = $('status');
+async function runOnPage() {
+    $('run').disabled = true;
+    status.textContent = 'running…';
+    try {
+        const r = await run({ rounds: Number($('rounds').value) });
+        $('table').textContent = r.table;
+        status.textContent = `done in ${fmt(r.totalMs / 1000, 1)} s`;
+    } catch (err) {
+        status.textContent = 'error: ' + err;
+    } finally {
+        $('run').disabled = false;
+    }
+}
+$('run').addEventListener('click', runOnPage);
+$('run').disabled = false;
+status.textContent = 'ready';
+if (new URLSearchParams(location.search).has('run')) await runOnPage();
