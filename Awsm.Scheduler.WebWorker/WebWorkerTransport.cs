@@ -27,7 +27,11 @@ public sealed class WebWorkerTransport : IWorkerTransport
 {
     private static int s_nextId;
 
-    private readonly Channel<WorkerEvent> _events = Channel.CreateUnbounded<WorkerEvent>(new UnboundedChannelOptions { SingleReader = true });
+    // Calls into the page module in progress. Events that JS reports while one runs (none are expected: workers report
+    // through message events) must not resume the pool's router on the pool's own stack.
+    private static int s_pageCalls;
+
+    private readonly EventChannel _events = new();
     private readonly WebWorkerTransportOptions _options;
     private readonly int _id = Interlocked.Increment(ref s_nextId);
     private readonly Lock _gate = new();
@@ -37,8 +41,6 @@ public sealed class WebWorkerTransport : IWorkerTransport
     private string?[] _startTimings = [];
     private string _configJson = string.Empty;
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-    private long _transferred;
-    private long _copied;
     private bool _disposed;
 
     /// <summary>Creates the transport.</summary>
@@ -59,16 +61,16 @@ public sealed class WebWorkerTransport : IWorkerTransport
     public bool RequiresEncodedPayloads => true;
 
     /// <inheritdoc />
-    public ChannelReader<WorkerEvent> Events => _events.Reader;
+    public ChannelReader<WorkerEvent> Events => _events;
 
     /// <summary>Gets the absolute URL of the <c>dotnet.js</c> workers import; <see langword="null"/> before initialization.</summary>
     public string? DotnetUrl { get; private set; }
 
     /// <summary>Gets how many job payloads were transferred to workers (their page-side buffer detached, zero-copy).</summary>
-    public long TransferredPayloads => Interlocked.Read(ref _transferred);
+    public long TransferredPayloads => PayloadCount(copied: false);
 
     /// <summary>Gets how many job payloads had to be copied instead of transferred (expected to stay zero).</summary>
-    public long CopiedPayloads => Interlocked.Read(ref _copied);
+    public long CopiedPayloads => PayloadCount(copied: true);
 
     /// <summary>
     /// Gets the start timings the worker at <paramref name="workerIndex"/> reported with its last ready, as JSON
@@ -134,6 +136,7 @@ public sealed class WebWorkerTransport : IWorkerTransport
         CheckIndex(slots, workerIndex);
         int generation = slots.BeginStart(workerIndex);
         string? failure;
+        s_pageCalls++;
         try
         {
             failure = PageInterop.CreateWorker(_id, workerIndex, generation, _configJson, _options.WorkerFactory);
@@ -142,13 +145,17 @@ public sealed class WebWorkerTransport : IWorkerTransport
         {
             failure = $"creating the worker failed: {ex.Message}";
         }
+        finally
+        {
+            s_pageCalls--;
+        }
 
         if (failure is not null)
         {
             Log.CreateFailed(_logger, _context!.PoolName, workerIndex, failure);
             if (slots.TryFailStart(workerIndex, generation, failure, out WorkerEvent e))
             {
-                _events.Writer.TryWrite(e);
+                _events.Write(e);
             }
 
             return ValueTask.CompletedTask;
@@ -186,7 +193,7 @@ public sealed class WebWorkerTransport : IWorkerTransport
         {
             if (message.Kind == WorkerMessageKind.Cancel)
             {
-                PageInterop.PostCancel(_id, workerIndex, message.JobId.ToString());
+                PageInterop.PostCancel(_id, workerIndex, message.JobId.Value);
                 return;
             }
 
@@ -198,24 +205,15 @@ public sealed class WebWorkerTransport : IWorkerTransport
             ReadOnlySpan<byte> bytes = message.Payload.Bytes.Span;
 
             // MemoryView needs a Span<byte>; JS only copies out of it (slice()) during the call, so dropping readonly is safe.
-            int sent = PageInterop.PostJob(
+            // false: no live worker. Like postMessage to a dead worker, the envelope is lost; its crash fails the job.
+            PageInterop.PostJob(
                 _id,
                 workerIndex,
-                message.JobId.ToString(),
+                message.JobId.Value,
                 message.JobName!,
                 MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(bytes), bytes.Length),
                 message.TraceParent,
                 message.TraceState);
-            if (sent == 1)
-            {
-                Interlocked.Increment(ref _transferred);
-            }
-            else if (sent == 0)
-            {
-                Interlocked.Increment(ref _copied);
-            }
-
-            // -1: no live worker. Like postMessage to a dead worker, the envelope is lost; its crash fails the job.
         }
         catch (JSException ex)
         {
@@ -230,7 +228,7 @@ public sealed class WebWorkerTransport : IWorkerTransport
         CheckIndex(slots, workerIndex);
         slots.Terminate(workerIndex);
         DisposeStartTimer(workerIndex);
-        PageInterop.Terminate(_id, workerIndex);
+        TerminateInPage(workerIndex);
         return ValueTask.CompletedTask;
     }
 
@@ -255,13 +253,13 @@ public sealed class WebWorkerTransport : IWorkerTransport
             {
                 slots.Terminate(i);
                 DisposeStartTimer(i);
-                PageInterop.Terminate(_id, i);
+                TerminateInPage(i);
             }
 
             PageInterop.Unregister(_id);
         }
 
-        _events.Writer.TryComplete();
+        _events.Complete();
         return ValueTask.CompletedTask;
     }
 
@@ -290,7 +288,35 @@ public sealed class WebWorkerTransport : IWorkerTransport
             Log.WorkerReady(_logger, _context!.PoolName, index, message ?? "{}");
         }
 
-        _events.Writer.TryWrite(e);
+        // A JS event is a clean stack: the pool's router resumes right here instead of a setTimeout(0) later.
+        _events.Enqueue(e);
+        _events.Signal(inline: s_pageCalls == 0);
+    }
+
+    /// <summary>Called by the page module (through <see cref="PageInterop.OnResults"/>) with the results of one worker message.</summary>
+    internal void OnResults(int index, int generation, double[] meta, byte[] data)
+    {
+        WorkerSlots? slots = _slots;
+        if (slots is null || _disposed || !slots.Accepts(index, generation))
+        {
+            return;
+        }
+
+        int start = 0;
+        for (int i = 0; i + 1 < meta.Length; i += 2)
+        {
+            double end = meta[i + 1];
+            if (!WireIds.TryGet(meta[i], out JobId id) || !(end >= start && end <= data.Length))
+            {
+                _events.Enqueue(WorkerEvent.Malformed(index, $"result envelope with a malformed job id '{meta[i]}' or payload end {end}"));
+                continue;
+            }
+
+            _events.Enqueue(WorkerEvent.Result(index, id, JobPayload.FromBytes(data.AsMemory(start, (int)end - start))));
+            start = (int)end;
+        }
+
+        _events.Signal(inline: s_pageCalls == 0);
     }
 
     private void OnStartTimeout(int index, int generation)
@@ -304,9 +330,24 @@ public sealed class WebWorkerTransport : IWorkerTransport
 
         Log.StartTimedOut(_logger, _context!.PoolName, index, _options.StartTimeout.TotalMilliseconds);
         DisposeStartTimer(index);
-        PageInterop.Terminate(_id, index);
-        _events.Writer.TryWrite(e);
+        TerminateInPage(index);
+        _events.Write(e);
     }
+
+    private void TerminateInPage(int index)
+    {
+        s_pageCalls++;
+        try
+        {
+            PageInterop.Terminate(_id, index);
+        }
+        finally
+        {
+            s_pageCalls--;
+        }
+    }
+
+    private long PayloadCount(bool copied) => _slots is null ? 0 : (long)PageInterop.PayloadCount(_id, copied);
 
     private void DisposeStartTimer(int index)
     {

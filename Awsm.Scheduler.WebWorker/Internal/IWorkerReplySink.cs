@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Awsm.Scheduler.WebWorker.Internal;
 
 /// <summary>Where the worker side sends its replies: the browser posts them to the page, tests record them.</summary>
@@ -5,6 +7,9 @@ internal interface IWorkerReplySink
 {
     /// <summary>Sends a job's encoded output.</summary>
     void Result(string id, ReadOnlySpan<byte> payload);
+
+    /// <summary>Sends a job's encoded output; the browser sink passes the id as a number.</summary>
+    void Result(long id, ReadOnlySpan<byte> payload) => Result(id.ToString(CultureInfo.InvariantCulture), payload);
 
     /// <summary>Sends a job's error.</summary>
     void Error(string id, string errorKind, string errorType, string message, string? stack);

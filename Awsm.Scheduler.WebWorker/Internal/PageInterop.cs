@@ -48,12 +48,20 @@ internal static partial class PageInterop
     [JSImport("createWorker", ModuleName)]
     internal static partial string? CreateWorker(int transport, int index, int generation, string configJson, string? factoryPath);
 
-    /// <returns>1 when the payload buffer was transferred (detached), 0 when copied, -1 when there is no live worker.</returns>
+    /// <summary>
+    /// Copies the payload into a fresh ArrayBuffer and queues the job; the page module posts everything queued for a
+    /// worker in one message at the end of the current macrotask (a microtask), transferring the buffers.
+    /// </summary>
+    /// <returns><see langword="false"/> when there is no live worker (the job is lost, like postMessage to a dead worker).</returns>
     [JSImport("postJob", ModuleName)]
-    internal static partial int PostJob(int transport, int index, string id, string name, [JSMarshalAs<JSType.MemoryView>] Span<byte> payload, string? traceParent, string? traceState);
+    internal static partial bool PostJob(int transport, int index, double id, string name, [JSMarshalAs<JSType.MemoryView>] Span<byte> payload, string? traceParent, string? traceState);
 
     [JSImport("postCancel", ModuleName)]
-    internal static partial bool PostCancel(int transport, int index, string id);
+    internal static partial bool PostCancel(int transport, int index, double id);
+
+    /// <returns>How many job payloads were transferred (<paramref name="copied"/> false) or copied (true) so far.</returns>
+    [JSImport("payloadCount", ModuleName)]
+    internal static partial double PayloadCount(int transport, bool copied);
 
     [JSImport("terminate", ModuleName)]
     internal static partial bool Terminate(int transport, int index);
@@ -69,6 +77,22 @@ internal static partial class PageInterop
         }
 
         target?.OnWorkerEvent(index, generation, kind, id, payload, errorKind, errorType, message, stack);
+    }
+
+    /// <summary>
+    /// The results of one worker message: <paramref name="meta"/> holds (job id, end offset in <paramref name="data"/>)
+    /// pairs; the payloads lie back to back in <paramref name="data"/>.
+    /// </summary>
+    [JSExport]
+    internal static void OnResults(int transport, int index, int generation, double[] meta, byte[] data)
+    {
+        WebWorkerTransport? target;
+        lock (Gate)
+        {
+            Transports.TryGetValue(transport, out target);
+        }
+
+        target?.OnResults(index, generation, meta, data);
     }
 
     [JSImport("init", ModuleName)]

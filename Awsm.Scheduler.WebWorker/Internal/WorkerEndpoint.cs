@@ -38,6 +38,37 @@ internal sealed class WorkerEndpoint
         _runtime.Handle(message);
     }
 
+    /// <summary>The browser's path: the id arrives as a JS number, the payload as its own array.</summary>
+    public void OnJob(double id, string? name, byte[]? payload, string? traceParent, string? traceState)
+    {
+        if (!WireIds.TryGet(id, out JobId jobId))
+        {
+            _sink.Problem($"job envelope with a missing or malformed job id '{id}'");
+            return;
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            _sink.Error(jobId.ToString(), WireProtocol.ToWire(JobErrorKind.JobFailed), typeof(TransportException).FullName!, $"job envelope {jobId} without a job name", null);
+            return;
+        }
+
+        _runtime.Handle(WorkerMessage.Job(jobId, name, JobPayload.FromBytes(payload ?? []), traceParent, traceState));
+    }
+
+    /// <summary>The browser's path for a cancel envelope.</summary>
+    public void OnCancel(double id)
+    {
+        if (WireIds.TryGet(id, out JobId jobId))
+        {
+            _runtime.Cancel(jobId);
+        }
+        else
+        {
+            _sink.Problem($"cancel envelope with a missing or malformed job id '{id}'");
+        }
+    }
+
     public void OnCancel(string? id)
     {
         if (JobId.TryParse(id, out JobId jobId))
@@ -57,7 +88,7 @@ internal sealed class WorkerEndpoint
         switch (e.Kind)
         {
             case WorkerEventKind.Result:
-                _sink.Result(e.JobId.ToString(), e.Payload.Bytes.Span);
+                _sink.Result(e.JobId.Value, e.Payload.Bytes.Span);
                 break;
             case WorkerEventKind.Error:
                 _sink.Error(e.JobId.ToString(), WireProtocol.ToWire(e.ErrorKind), e.ErrorType ?? "unknown", e.Message ?? string.Empty, e.RemoteStackTrace);

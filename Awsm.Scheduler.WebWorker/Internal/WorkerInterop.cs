@@ -21,14 +21,15 @@ internal static partial class WorkerInterop
     internal static partial void Ready();
 
     [JSExport]
-    internal static void OnJob(string? id, string? name, byte[]? payload, string? traceParent, string? traceState) =>
+    internal static void OnJob(double id, string? name, byte[]? payload, string? traceParent, string? traceState) =>
         Endpoint?.OnJob(id, name, payload, traceParent, traceState);
 
     [JSExport]
-    internal static void OnCancel(string? id) => Endpoint?.OnCancel(id);
+    internal static void OnCancel(double id) => Endpoint?.OnCancel(id);
 
+    /// <summary>Queues a result; the bootstrap posts all results of one macrotask in one message.</summary>
     [JSImport("postResult", ModuleName)]
-    private static partial void PostResult(string id, [JSMarshalAs<JSType.MemoryView>] Span<byte> payload);
+    private static partial void PostResult(double id, [JSMarshalAs<JSType.MemoryView>] Span<byte> payload);
 
     [JSImport("postError", ModuleName)]
     private static partial void PostError(string id, string errorKind, string errorType, string message, string? stack);
@@ -38,9 +39,21 @@ internal static partial class WorkerInterop
     {
         public static readonly Sink Instance = new();
 
-        public void Result(string id, ReadOnlySpan<byte> payload) =>
+        public void Result(long id, ReadOnlySpan<byte> payload) =>
             // MemoryView needs a Span<byte>; JS only copies out of it (slice()), so dropping readonly is safe.
             PostResult(id, MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(payload), payload.Length));
+
+        public void Result(string id, ReadOnlySpan<byte> payload)
+        {
+            if (JobId.TryParse(id, out JobId jobId))
+            {
+                Result(jobId.Value, payload);
+            }
+            else
+            {
+                Problem($"a result with a malformed job id '{id}'");
+            }
+        }
 
         public void Error(string id, string errorKind, string errorType, string message, string? stack) =>
             PostError(id, errorKind, errorType, message, stack);

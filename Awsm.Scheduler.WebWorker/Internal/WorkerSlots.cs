@@ -58,6 +58,20 @@ internal sealed class WorkerSlots
         }
     }
 
+    /// <summary>Whether events of <paramref name="generation"/> are delivered: it is the current incarnation and alive.</summary>
+    public bool Accepts(int index, int generation)
+    {
+        if ((uint)index >= (uint)_states.Length)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            return _generations[index] == generation && _states[index] is SlotState.Starting or SlotState.Ready;
+        }
+    }
+
     /// <summary>Marks the worker dead without an event (the pool asked for it).</summary>
     /// <returns>Whether it was alive.</returns>
     public bool Terminate(int index)

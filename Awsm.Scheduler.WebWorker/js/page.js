@@ -3,14 +3,20 @@
 // so it needs no static web asset, no fingerprint and no base-path handling.
 //
 // Page -> worker:  {kind:'init', config, resources?}   (first message; config = dotnetUrl, lib names, index)
-//                  {kind:'job', id, name, payload: ArrayBuffer (transferred), traceParent?, traceState?}
-//                  {kind:'cancel', id}
+//                  {kind:'batch', items: [...]}: everything queued for the worker during one macrotask, in order;
+//                      a job is 0, id, name, payload: ArrayBuffer (transferred), traceParent, traceState; a cancel is 1, id
 // Worker -> page:  {kind:'ready', timings} | {kind:'init-error', phase, errorType, message, stack}
-//                  {kind:'result', id, payload: ArrayBuffer (transferred)} | {kind:'error', id, errorKind, errorType, message, stack}
+//                  {kind:'results', items: [id, ArrayBuffer (transferred), id, ArrayBuffer, ...]} (one macrotask's results)
+//                  {kind:'error', id, errorKind, errorType, message, stack}
 //                  {kind:'fatal', message}   (the worker's .NET runtime exited or aborted)
-// Every event goes to C# as OnWorkerEvent(transport, index, generation, kind, id, payload, errorKind, errorType, message, stack).
+// Job ids are numbers (exact up to 2^53). Results go to C# as OnResults(transport, index, generation, meta, data): one call
+// per message, meta = [id, end, id, end, ...], the payloads back to back in data. Every other event goes to C# as
+// OnWorkerEvent(transport, index, generation, kind, id, payload, errorKind, errorType, message, stack).
+
+const CONCAT_LIMIT = 64 * 1024; // results up to this total are copied into one array (one interop call); bigger ones go alone
 
 let onEvent = null;        // [JSExport] PageInterop.OnWorkerEvent, bound in init()
+let onResults = null;      // [JSExport] PageInterop.OnResults
 let workerSource = null;   // worker bootstrap source; each worker gets a Blob URL of it
 const workers = new Map(); // `${transport}:${index}` -> state
 
@@ -23,8 +29,9 @@ export async function init(assemblyName, className, workerScript) {
     if (typeof getRuntime !== 'function') throw new Error('globalThis.getDotnetRuntime is missing: is the .NET runtime started on this page?');
     const exports = await getRuntime(0).getAssemblyExports(assemblyName);
     const cls = pathGet(exports, className);
-    if (!cls || typeof cls.OnWorkerEvent !== 'function') throw new Error(`[JSExport] ${className}.OnWorkerEvent not found in ${assemblyName} (trimmed?)`);
+    if (!cls || typeof cls.OnWorkerEvent !== 'function' || typeof cls.OnResults !== 'function') throw new Error(`[JSExport] ${className}.OnWorkerEvent/OnResults not found in ${assemblyName} (trimmed?)`);
     onEvent = cls.OnWorkerEvent;
+    onResults = cls.OnResults;
     workerSource = workerScript;
     document.addEventListener('securitypolicyviolation', onCspViolation);
 }
@@ -54,12 +61,50 @@ function deliver(state, kind, id, bytes, errorKind, errorType, message, stack) {
 
 function str(v) { return typeof v === 'string' ? v : null; }
 
+function idText(v) { return typeof v === 'number' ? String(v) : str(v); }
+
+function isId(v) { return typeof v === 'number' && Number.isSafeInteger(v) && v > 0; }
+
+// One OnResults call per worker message when the payloads are small (copied into one array), else one per result.
+function deliverResults(state, items) {
+    if (state.dead) return;
+    const n = items.length >> 1;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+        const id = items[2 * i], buf = items[2 * i + 1];
+        if (!isId(id) || !(buf instanceof ArrayBuffer)) {
+            deliver(state, '#malformed', null, null, null, null, `result envelope for job '${String(id)}' without a valid id and ArrayBuffer payload`, null);
+            return;
+        }
+        total += buf.byteLength;
+    }
+    if (n === 1 || total > CONCAT_LIMIT) {
+        for (let i = 0; i < n && !state.dead; i++) {
+            const buf = items[2 * i + 1];
+            onResults(state.transport, state.index, state.generation, [items[2 * i], buf.byteLength], new Uint8Array(buf));
+        }
+        return;
+    }
+    const data = new Uint8Array(total);
+    const meta = new Float64Array(2 * n);
+    let end = 0;
+    for (let i = 0; i < n; i++) {
+        const buf = items[2 * i + 1];
+        data.set(new Uint8Array(buf), end);
+        end += buf.byteLength;
+        meta[2 * i] = items[2 * i];
+        meta[2 * i + 1] = end;
+    }
+    onResults(state.transport, state.index, state.generation, meta, data);
+}
+
 function revoke(state) {
     if (state.blobUrl) { URL.revokeObjectURL(state.blobUrl); state.blobUrl = null; }
 }
 
 function kill(state) {
     state.dead = true;
+    state.outbox = null;
     revoke(state);
     try { state.worker?.terminate(); } catch { /* already gone */ }
     if (workers.get(state.key) === state) workers.delete(state.key);
@@ -83,22 +128,19 @@ function onMessage(state, m) {
             kill(state);
             break;
         }
-        case 'result':
-            if (m.payload instanceof ArrayBuffer) {
-                deliver(state, 'result', str(m.id), new Uint8Array(m.payload), null, null, null, null);
-            } else {
-                deliver(state, '#malformed', null, null, null, null, `result envelope for job '${String(m.id)}' without an ArrayBuffer payload`, null);
-            }
+        case 'results':
+            if (Array.isArray(m.items) && (m.items.length & 1) === 0) deliverResults(state, m.items);
+            else deliver(state, '#malformed', null, null, null, null, 'results envelope without an [id, ArrayBuffer, ...] list', null);
             break;
         case 'error':
-            deliver(state, 'error', str(m.id), null, str(m.errorKind), str(m.errorType), str(m.message), str(m.stack));
+            deliver(state, 'error', idText(m.id), null, str(m.errorKind), str(m.errorType), str(m.message), str(m.stack));
             break;
         case 'fatal':
             deliver(state, state.ready ? 'crash' : 'init-error', null, null, null, null, `the worker's .NET runtime stopped: ${str(m.message) ?? '(no reason)'}`, null);
             kill(state);
             break;
         default:
-            deliver(state, str(m.kind) ?? '#malformed', str(m.id), null, null, null, `envelope of unknown kind '${String(m.kind)}'`, null);
+            deliver(state, str(m.kind) ?? '#malformed', idText(m.id), null, null, null, `envelope of unknown kind '${String(m.kind)}'`, null);
     }
 }
 
@@ -149,7 +191,7 @@ export function createWorker(transport, index, generation, configJson, factoryPa
     config.index = index;
     const name = `awsm-${config.pool}-${index}`;
     const blobUrl = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
-    const state = { key, transport, index, generation, worker: null, blobUrl, t0: performance.now(), ready: false, dead: false };
+    const state = { key, transport, index, generation, worker: null, blobUrl, t0: performance.now(), ready: false, dead: false, outbox: null, transfer: null };
     const options = { type: 'module', name };
     try {
         if (factoryPath) {
@@ -190,24 +232,53 @@ export function createWorker(transport, index, generation, configJson, factoryPa
     return null;
 }
 
+// What C# sends during one macrotask is queued per worker and posted as one message by a microtask, which runs once the
+// current macrotask's .NET code has returned: a burst of jobs costs one postMessage (one structured clone, one worker
+// event), and one job alone waits for nothing.
+const counts = new Map(); // transport -> { transferred, copied }
+
+function queue(state, item, buffer) {
+    if (!state.outbox) {
+        state.outbox = [];
+        state.transfer = [];
+        queueMicrotask(() => flush(state));
+    }
+    for (const x of item) state.outbox.push(x);
+    if (buffer) state.transfer.push(buffer);
+}
+
+function flush(state) {
+    const items = state.outbox, transfer = state.transfer;
+    state.outbox = null;
+    state.transfer = null;
+    if (state.dead || !items) return;
+    state.worker.postMessage({ kind: 'batch', items }, transfer);
+    let c = counts.get(state.transport);
+    if (!c) counts.set(state.transport, c = { transferred: 0, copied: 0 });
+    for (const b of transfer) { if (b.byteLength === 0) c.transferred++; else c.copied++; }
+}
+
 // payload: a MemoryView over the wasm heap, valid during this call only. slice() copies it into a fresh ArrayBuffer,
-// which is then transferred (zero-copy) to the worker. Returns 1 when the sent buffer was detached (transferred),
-// 0 when it was copied, -1 when there is no live worker (the message is lost, like postMessage to a dead worker).
+// which the flush transfers (zero-copy) to the worker. Returns false when there is no live worker (the job is lost, like
+// postMessage to a dead worker).
 export function postJob(transport, index, id, name, payload, traceParent, traceState) {
     const state = workers.get(`${transport}:${index}`);
-    if (!state || state.dead) return -1;
+    if (!state || state.dead) return false;
     const buffer = payload.slice().buffer;
-    const m = { kind: 'job', id, name, payload: buffer };
-    if (traceParent) { m.traceParent = traceParent; if (traceState) m.traceState = traceState; }
-    state.worker.postMessage(m, [buffer]);
-    return buffer.byteLength === 0 ? 1 : 0;
+    queue(state, [0, id, name, buffer, traceParent || null, traceState || null], buffer);
+    return true;
 }
 
 export function postCancel(transport, index, id) {
     const state = workers.get(`${transport}:${index}`);
     if (!state || state.dead) return false;
-    state.worker.postMessage({ kind: 'cancel', id });
+    queue(state, [1, id], null);
     return true;
+}
+
+export function payloadCount(transport, copied) {
+    const c = counts.get(transport);
+    return c ? (copied ? c.copied : c.transferred) : 0;
 }
 
 export function terminate(transport, index) {

@@ -103,12 +103,22 @@ async function start(cfg, resources) {
         const exports = await runtime.getAssemblyExports(cfg.libAssembly);
         const lib = pathGet(exports, cfg.libClass);
         if (!lib || typeof lib.OnJob !== 'function') throw new Error(`[JSExport] ${cfg.libClass}.OnJob not found in ${cfg.libAssembly} (trimmed?)`);
+        // Results of one macrotask (a batch of jobs, or a continuation of async jobs) go back in one message, posted by a
+        // microtask once .NET has returned: [id, ArrayBuffer, id, ArrayBuffer, ...], the buffers transferred.
+        let outbox = null;
+        const flush = () => {
+            const items = outbox;
+            outbox = null;
+            const transfer = [];
+            for (let i = 1; i < items.length; i += 2) transfer.push(items[i]);
+            self.postMessage({ kind: 'results', items }, transfer);
+            if (transfer.some(b => b.byteLength !== 0)) console.error('awsm: a result payload was copied, not transferred');
+        };
         runtime.setModuleImports('awsm-worker', {
             // payload: a MemoryView over the wasm heap, valid during this call only -> copy, then transfer
             postResult: (id, payload) => {
-                const buffer = payload.slice().buffer;
-                self.postMessage({ kind: 'result', id, payload: buffer }, [buffer]);
-                if (buffer.byteLength !== 0) console.error('awsm: a result payload was copied, not transferred');
+                if (!outbox) { outbox = []; queueMicrotask(flush); }
+                outbox.push(id, payload.slice().buffer);
             },
             postError: (id, errorKind, errorType, message, stack) => self.postMessage({ kind: 'error', id, errorKind, errorType, message, stack }),
             // called by WebWorkerHost.RunAsync once the app's registry is in place
@@ -116,12 +126,22 @@ async function start(cfg, resources) {
                 if (ready) return;
                 ready = true;
                 handle = m => {
-                    if (!m || typeof m !== 'object') return;
+                    if (!m || typeof m !== 'object' || m.kind !== 'batch' || !Array.isArray(m.items)) return;
+                    const items = m.items;
                     try {
-                        if (m.kind === 'job') {
-                            lib.OnJob(m.id, m.name, m.payload instanceof ArrayBuffer ? new Uint8Array(m.payload) : new Uint8Array(0), m.traceParent ?? null, m.traceState ?? null);
-                        } else if (m.kind === 'cancel') {
-                            lib.OnCancel(m.id);
+                        for (let i = 0; i < items.length;) {
+                            const id = typeof items[i + 1] === 'number' ? items[i + 1] : 0; // 0 is reported as malformed
+                            if (items[i] === 0) {
+                                const payload = items[i + 3];
+                                lib.OnJob(id, typeof items[i + 2] === 'string' ? items[i + 2] : null,
+                                    payload instanceof ArrayBuffer ? new Uint8Array(payload) : new Uint8Array(0), items[i + 4] ?? null, items[i + 5] ?? null);
+                                i += 6;
+                            } else if (items[i] === 1) {
+                                lib.OnCancel(id);
+                                i += 2;
+                            } else {
+                                break; // not ours
+                            }
                         }
                     } catch (err) {
                         // OnJob/OnCancel catch everything .NET throws: a JS error here means the runtime is gone.
