@@ -66,6 +66,7 @@ public static class WebWorkerHost
     public static async Task RunAsync(JobRegistry registry, IServiceProvider? services = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registry);
+        long entered = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!IsWorker)
         {
             throw new InvalidOperationException("WebWorkerHost.RunAsync runs only inside a web worker started by WebWorkerTransport; check WebWorkerHost.IsWorker first.");
@@ -78,7 +79,7 @@ public static class WebWorkerHost
 
         var endpoint = new WorkerEndpoint(registry, WorkerIndex, services, WorkerInterop.Sink.Instance);
         WorkerInterop.Endpoint = endpoint;
-        WorkerInterop.Ready();
+        WorkerInterop.Ready(System.Diagnostics.Stopwatch.GetElapsedTime(entered).TotalMilliseconds);
 
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (cancellationToken.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), stopped))

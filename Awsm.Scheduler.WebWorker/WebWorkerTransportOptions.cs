@@ -38,11 +38,12 @@ public sealed class WebWorkerTransportOptions
 
     /// <summary>
     /// Gets or sets a value indicating whether the page hands each new worker the runtime resources it already fetched
-    /// (native wasm, assemblies, ICU data) so that the worker does not load them again; it starts faster, at the cost of
-    /// one copy of those bytes per start.
+    /// (native wasm, assemblies, ICU data) so that the worker does not load them again. The worker's runtime then starts
+    /// about 50 ms sooner (its <c>create()</c> drops from ~105 to ~55 ms on 2 cores, the first worker included), at the cost
+    /// of one copy of those bytes (a few MB, transient) per start. If the page cannot read them, the worker loads them itself.
     /// </summary>
-    /// <value>The default is <see langword="false"/>.</value>
-    public bool HandOverResources { get; set; }
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool HandOverResources { get; set; } = true;
 
     /// <summary>
     /// Gets or sets how long a worker may take from creation to ready, for first starts and respawns alike; a worker

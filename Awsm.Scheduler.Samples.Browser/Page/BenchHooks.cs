@@ -140,6 +140,82 @@ public static partial class BenchHooks
         return Throughput(total, Stopwatch.GetElapsedTime(start));
     });
 
+    /// <summary>
+    /// The bare transport round trip plus one thread-pool hop per reply (<c>await Task.Yield()</c> right after the event
+    /// arrived), which is what the pool pays to complete the caller's task: minus the bare round trip, the price of a hop
+    /// out of a JS event in single-threaded WebAssembly (a <c>setTimeout(0)</c> macrotask).
+    /// </summary>
+    /// <param name="count">Measured round trips.</param>
+    /// <param name="size">Payload bytes.</param>
+    /// <returns>JSON: <c>medianUs</c>, <c>p99Us</c>, <c>meanUs</c>.</returns>
+    [JSExport]
+    public static Task<string> TransportRoundTripWithHop(int count, int size) => WithTransport(async transport =>
+    {
+        var payload = JobPayload.FromBytes(new byte[size]);
+        long id = 0;
+        async Task OnceAsync()
+        {
+            transport.Send(0, WorkerMessage.Job(new JobId(++id), EchoJob.Name, payload));
+            Check(await transport.Events.ReadAsync(), id);
+            await Task.Yield();
+        }
+
+        for (int i = 0; i < Warmup; i++)
+        {
+            await OnceAsync();
+        }
+
+        var samples = new double[count];
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            await OnceAsync();
+            samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        }
+
+        return Latency(samples, Stopwatch.GetElapsedTime(start));
+    });
+
+    /// <summary>
+    /// The interop floor on the page: <paramref name="count"/> calls of a [JSImport] shaped like the transport's <c>postJob</c>
+    /// (ints, a number, a string, a 16 B MemoryView the JS side copies) to a JS function that only copies the view.
+    /// </summary>
+    /// <param name="count">Calls.</param>
+    /// <returns>JSON: <c>nsPerCall</c>.</returns>
+    [JSExport]
+    public static string ImportCallCost(int count)
+    {
+        Span<byte> payload = stackalloc byte[16];
+        for (int i = 0; i < 1000; i++)
+        {
+            PostJobShape(1, 0, i, EchoJob.Name, payload, null, null);
+        }
+
+        long t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            PostJobShape(1, 0, i, EchoJob.Name, payload, null, null);
+        }
+
+        double ns = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / count;
+        return new JsonObject { ["ok"] = true, ["nsPerCall"] = ns }.ToJsonString();
+    }
+
+    /// <summary>The other direction: JS calls this [JSExport] shaped like the transport's <c>OnResults</c> (bench.js times it).</summary>
+    /// <param name="transport">Unused.</param>
+    /// <param name="index">Unused.</param>
+    /// <param name="generation">Unused.</param>
+    /// <param name="meta">Read.</param>
+    /// <param name="data">Read.</param>
+    /// <returns>A value so that nothing is optimised away.</returns>
+    [JSExport]
+    public static int OnResultsShape(int transport, int index, int generation, double[] meta, byte[] data) =>
+        transport + index + generation + meta.Length + data.Length;
+
+    [JSImport("postJobShape", "sample-bench")]
+    private static partial void PostJobShape(int transport, int index, double id, string name, [JSMarshalAs<JSType.MemoryView>] Span<byte> payload, string? traceParent, string? traceState);
+
     /// <summary>Starts a pool of <paramref name="workers"/> and reports how long it took (<c>StartAsync</c> → all ready).</summary>
     /// <param name="workers">Workers.</param>
     /// <param name="handover">Resource handover on or off.</param>

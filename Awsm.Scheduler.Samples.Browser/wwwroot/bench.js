@@ -71,10 +71,20 @@ async function jsStart() {
 
 // ---- the runner ----
 const runtime = await dotnet.create();
+let sink = 0;
+runtime.setModuleImports('sample-bench', { postJobShape: (t, i, id, name, payload) => { sink += payload.slice().buffer.byteLength + name.length; } });
 await runtime.runMain(); // on the page Main returns at once; in workers it serves jobs
 const exports = await runtime.getAssemblyExports('Awsm.Scheduler.Samples.Browser');
 const Bench = exports.Awsm.Scheduler.Samples.Browser.Page.BenchHooks;
 const j = async p => JSON.parse(await p);
+
+function exportCallCost(count) {
+    const one = new Uint8Array(16);
+    for (let i = 0; i < 1000; i++) Bench.OnResultsShape(1, 0, 1, [i, 16], one);
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) Bench.OnResultsShape(1, 0, 1, [i, 16], one);
+    return { ok: true, nsPerCall: (performance.now() - t0) * 1e6 / count };
+}
 
 const median = xs => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 const fmt = (v, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -84,6 +94,9 @@ const variants = {
     rtPool: ['rt', 'round trip, pool (DispatchAsync)', o => j(Bench.PoolRoundTrip(o.rtCount, o.size))],
     rtTransport: ['rt', 'round trip, bare transport (Send → Events)', o => j(Bench.TransportRoundTrip(o.rtCount, o.size))],
     rtJs: ['rt', 'round trip, plain JS worker', o => jsRoundTrip(o.rtCount, o.size)],
+    rtTransportHop: ['rt', 'round trip, bare transport + one thread-pool hop per reply', o => j(Bench.TransportRoundTripWithHop(o.rtCount, o.size))],
+    importCall: ['interop', 'one [JSImport] call shaped like postJob (C# → JS)', () => JSON.parse(Bench.ImportCallCost(20000))],
+    exportCall: ['interop', 'one [JSExport] call shaped like OnResults (JS → C#)', () => exportCallCost(20000)],
     tpPool: ['tp', `throughput, pool`, o => j(Bench.PoolThroughput(o.tpTotal, o.inFlight, o.size))],
     tpTransport: ['tp', `throughput, bare transport`, o => j(Bench.TransportThroughput(o.tpTotal, o.inFlight, o.size))],
     tpJs: ['tp', `throughput, plain JS worker`, o => jsThroughput(o.tpTotal, o.inFlight, o.size)],
@@ -116,10 +129,13 @@ function table(runs, o) {
     const rows = [['what', 'median', 'p99', 'vs plain JS', 'runs (median of each)']];
     const has = k => runs[k] && runs[k].length;
     const med = (k, p) => median(runs[k].map(r => r[p]));
-    for (const k of ['rtPool', 'rtTransport', 'rtJs'].filter(has)) {
+    for (const k of ['rtPool', 'rtTransport', 'rtTransportHop', 'rtJs'].filter(has)) {
         const m = med(k, 'medianUs');
         rows.push([variants[k][1], `${fmt(m)} µs`, `${fmt(med(k, 'p99Us'))} µs`, has('rtJs') ? `${fmt(m / med('rtJs', 'medianUs'), 2)}×` : '',
             runs[k].map(r => fmt(r.medianUs)).join(', ')]);
+    }
+    for (const k of ['importCall', 'exportCall'].filter(has)) {
+        rows.push([variants[k][1], `${fmt(med(k, 'nsPerCall') / 1000, 1)} µs`, '', '', runs[k].map(r => fmt(r.nsPerCall / 1000, 1)).join(', ')]);
     }
     for (const k of ['tpPool', 'tpTransport', 'tpJs'].filter(has)) {
         const m = med(k, 'jobsPerSecond');
@@ -133,7 +149,8 @@ function table(runs, o) {
     }
     const phases = ['start1', 'start1Handover'].filter(has).map(k => {
         const t = p => fmt(median(runs[k].map(r => r.timings[0][p] ?? 0)));
-        return `${variants[k][1]}: import ${t('importMs')} ms, create ${t('createMs')} ms, main ${t('mainMs')} ms (worker side)`;
+        return `${variants[k][1]}: import ${t('importMs')} ms, create ${t('createMs')} ms, exports ${t('exportsMs')} ms, ` +
+            `Main until RunAsync ${t('appMainMs')} ms, RunAsync until ready ${t('hostMs')} ms (worker side; ready → page ${t('toPageMs')} ms)`;
     });
     const md = rows.map((r, i) => `| ${r.join(' | ')} |` + (i === 0 ? '\n|' + r.map(() => '---').join('|') + '|' : '')).join('\n');
     return md + (phases.length ? '\n\n' + phases.join('\n') : '');

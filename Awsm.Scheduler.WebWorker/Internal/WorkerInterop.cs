@@ -17,8 +17,9 @@ internal static partial class WorkerInterop
     internal static WorkerEndpoint? Endpoint { get; set; }
 
     /// <summary>Tells the bootstrap that jobs may flow: it reports ready to the page and drains its queue.</summary>
+    /// <param name="hostMs">How long <see cref="WebWorkerHost.RunAsync"/> took until ready (for the start timings).</param>
     [JSImport("ready", ModuleName)]
-    internal static partial void Ready();
+    internal static partial void Ready(double hostMs);
 
     [JSExport]
     internal static void OnJob(double id, string? name, byte[]? payload, string? traceParent, string? traceState) =>

@@ -120,7 +120,11 @@ function onMessage(state, m) {
         case 'ready':
             state.ready = true;
             revoke(state);
-            deliver(state, 'ready', null, null, null, null, JSON.stringify({ startMs: performance.now() - state.t0, ...(m.timings || {}) }), null);
+            {
+                const timings = { startMs: performance.now() - state.t0, ...(m.timings || {}) };
+                if (typeof timings.readyAt === 'number') { timings.toPageMs = performance.timeOrigin + performance.now() - timings.readyAt; delete timings.readyAt; }
+                deliver(state, 'ready', null, null, null, null, JSON.stringify(timings), null);
+            }
             break;
         case 'init-error': {
             const text = `${str(m.errorType) ?? 'Error'}: ${str(m.message) ?? '(no message)'}` + (m.phase ? ` [phase: ${m.phase}]` : '');
@@ -168,11 +172,12 @@ function collectResources(dotnetUrl) {
     if (resourceCache) return resourceCache;
     resourceCache = (async () => {
         const r = globalThis.getDotnetRuntime(0).getConfig().resources || {};
-        const fetched = new Set(performance.getEntriesByType('resource').map(e => e.name.split('/').pop().split('?')[0]));
+        // only what the page itself loaded (e.g. one ICU shard of three), from where it loaded it
+        const fetched = new Map(performance.getEntriesByType('resource').map(e => [e.name.split('/').pop().split('?')[0], e.name]));
         const wanted = [...(r.wasmNative || []), ...(r.coreAssembly || []), ...(r.assembly || []), ...(r.icu || [])]
-            .map(a => a.name).filter(n => fetched.has(n)); // only what the page itself loaded (e.g. one ICU shard of three)
+            .map(a => a.name).filter(n => fetched.has(n));
         const entries = await Promise.all(wanted.map(async name => {
-            const res = await fetch(new URL(name, dotnetUrl), { cache: 'force-cache' });
+            const res = await fetch(fetched.get(name) ?? new URL(name, dotnetUrl), { cache: 'force-cache' });
             if (!res.ok) throw new Error(`GET ${name} -> ${res.status}`);
             return [name, await res.arrayBuffer()];
         }));

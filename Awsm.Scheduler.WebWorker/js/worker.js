@@ -88,6 +88,7 @@ async function start(cfg, resources) {
     const t1 = performance.now();
     let runtime = null;
     let t2 = 0;
+    let tExports = 0;
     try {
         let builder = mod.dotnet;
         if (!builder || typeof builder.create !== 'function') throw new Error(`${cfg.dotnetUrl} does not export 'dotnet' (is it the app's _framework/dotnet.js?)`);
@@ -122,7 +123,7 @@ async function start(cfg, resources) {
             },
             postError: (id, errorKind, errorType, message, stack) => self.postMessage({ kind: 'error', id, errorKind, errorType, message, stack }),
             // called by WebWorkerHost.RunAsync once the app's registry is in place
-            ready: () => {
+            ready: hostMs => {
                 if (ready) return;
                 ready = true;
                 handle = m => {
@@ -149,7 +150,13 @@ async function start(cfg, resources) {
                     }
                 };
                 const t3 = performance.now();
-                self.postMessage({ kind: 'ready', timings: { importMs: t1 - t0, createMs: t2 - t1, mainMs: t3 - t2, resourcesHandedOver: resources ? Object.keys(resources).length : 0, servedFromHandover } });
+                self.postMessage({
+                    kind: 'ready',
+                    timings: {
+                        importMs: t1 - t0, createMs: t2 - t1, mainMs: t3 - t2, exportsMs: tExports - t2, appMainMs: t3 - tExports - (hostMs || 0), hostMs: hostMs || 0,
+                        readyAt: performance.timeOrigin + t3, resourcesHandedOver: resources ? Object.keys(resources).length : 0, servedFromHandover,
+                    },
+                });
                 // drain after the C# caller has returned (no re-entrancy into RunAsync)
                 queueMicrotask(() => { for (const m of queue.splice(0)) handle(m); });
             },
@@ -158,6 +165,7 @@ async function start(cfg, resources) {
         initError(runtime ? 'exports' : 'create', describe(err));
         return;
     }
+    tExports = performance.now();
     try {
         const code = await runtime.runMain();
         initError('main', { errorType: 'MainReturned', message: `Main returned (exit code ${code}) without calling WebWorkerHost.RunAsync: when WebWorkerHost.IsWorker is true, Main must await WebWorkerHost.RunAsync(registry)`, stack: null });
