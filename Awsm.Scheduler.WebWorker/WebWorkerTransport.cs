@@ -74,8 +74,11 @@ public sealed class WebWorkerTransport : IWorkerTransport
 
     /// <summary>
     /// Gets the start timings the worker at <paramref name="workerIndex"/> reported with its last ready, as JSON
-    /// (<c>startMs</c> from creation to ready as seen by the page, <c>importMs</c>, <c>createMs</c>, <c>mainMs</c>,
-    /// <c>resourcesHandedOver</c>, <c>servedFromHandover</c>); <see langword="null"/> before it was ready once.
+    /// (<c>startMs</c> from creation to ready as seen by the page; in the worker <c>importMs</c> for dotnet.js,
+    /// <c>createMs</c> for the runtime, <c>exportsMs</c> for binding this library's exports, <c>mainMs</c> from there to
+    /// ready, split into <c>appMainMs</c> (the app's <c>Main</c> until it called <see cref="WebWorkerHost.RunAsync"/>) and
+    /// <c>hostMs</c> (RunAsync until ready); <c>toPageMs</c>, <c>resourcesHandedOver</c>, <c>servedFromHandover</c>);
+    /// <see langword="null"/> before it was ready once.
     /// </summary>
     /// <param name="workerIndex">The worker's index.</param>
     /// <returns>The timings, or <see langword="null"/>.</returns>
