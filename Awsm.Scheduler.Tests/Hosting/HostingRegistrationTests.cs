@@ -241,6 +241,22 @@ public sealed class HostingRegistrationTests
         Assert.Equal(2, spy.Context.WorkerCount);
     }
 
+    [Fact]
+    public async Task DisposeAsync_ContainerDisposedWithJobInFlight_AbortsInsteadOfWaitingOnTheClock()
+    {
+        ServiceProvider services = new ServiceCollection().AddSingleton<TimeProvider>(new FakeTimeProvider()).AddTestPoolServices();
+        IWorkerPool pool = services.GetRequiredService<IWorkerPool>();
+        await pool.StartAsync();
+        HostingGate gate = HostingGate.Create();
+        Task<int> job = pool.DispatchAsync<GatedJob, string, int>(gate.Key).AsTask();
+        await gate.Started.Task.Within();
+
+        await services.DisposeAsync().AsTask().Within();
+
+        await Assert.ThrowsAsync<SchedulerDisposedException>(() => job.Within());
+        await gate.TokenFired.Task.Within();
+    }
+
     public sealed class TwoPoolConsumer([FromKeyedServices("images")] IWorkerPool images, [FromKeyedServices("reports")] IWorkerPool reports)
     {
         public IWorkerPool Images { get; } = images;

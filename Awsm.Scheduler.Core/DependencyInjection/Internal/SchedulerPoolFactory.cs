@@ -30,7 +30,7 @@ internal static class SchedulerPoolFactory
             services.GetService<ILoggerFactory>(),
             services.GetService<IMeterFactory>(),
             services);
-        return new ResilientWorkerPool(pool, pipeline);
+        return new ResilientWorkerPool(pool, pipeline, abortOnDispose: true);
     }
 
     /// <summary>Builds a pipeline configured inline, with the container's <see cref="TimeProvider"/>.</summary>

@@ -7,15 +7,22 @@ namespace Awsm.Scheduler.Resilience;
 /// dependency injection hands out: it implements <see cref="IDisposable"/> as well, so that a container disposed
 /// synchronously can release the pool (the container refuses services that are only <see cref="IAsyncDisposable"/>).
 /// </summary>
+/// <remarks>
+/// A pool owned by a container is drained by the hosted service when the host stops; disposing the container afterwards
+/// finds it stopped. If the container is disposed without a host stop, what is left is aborted rather than drained: a
+/// drain there would wait on the pool's clock (a fake one in tests) with nobody left to release the jobs.
+/// </remarks>
 internal sealed class ResilientWorkerPool : IWorkerPool, IDisposable
 {
     private readonly IWorkerPool _inner;
     private readonly ResiliencePipeline? _pipeline;
+    private readonly bool _abortOnDispose;
 
-    public ResilientWorkerPool(IWorkerPool inner, ResiliencePipeline? pipeline)
+    public ResilientWorkerPool(IWorkerPool inner, ResiliencePipeline? pipeline, bool abortOnDispose = false)
     {
         _inner = inner;
         _pipeline = pipeline;
+        _abortOnDispose = abortOnDispose;
     }
 
     public string Name => _inner.Name;
@@ -38,7 +45,7 @@ internal sealed class ResilientWorkerPool : IWorkerPool, IDisposable
 
     public WorkerPoolStats GetStats() => _inner.GetStats();
 
-    public ValueTask DisposeAsync() => _inner.DisposeAsync();
+    public ValueTask DisposeAsync() => _abortOnDispose ? new ValueTask(_inner.StopAsync(ShutdownMode.Abort)) : _inner.DisposeAsync();
 
     /// <summary>Aborts the pool and waits for it to stop: a synchronous dispose cannot wait for a drain.</summary>
     public void Dispose() => _inner.StopAsync(ShutdownMode.Abort).GetAwaiter().GetResult();
