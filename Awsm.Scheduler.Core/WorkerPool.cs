@@ -62,6 +62,10 @@ public sealed class WorkerPool : IWorkerPool
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _gate = new();
 
+    // Serializes worker selection and send between the dispatcher loop and callers sending directly (TrySendNow): the
+    // strategy and the candidate buffer are single-threaded, and a worker's in-flight limit is checked and taken at once.
+    private readonly Lock _sendGate = new();
+
     private long _lastJobId;
     private int _lifecycle;
     private long _dispatched;
@@ -164,7 +168,7 @@ public sealed class WorkerPool : IWorkerPool
     {
         try
         {
-            await _transport.InitializeAsync(new WorkerTransportContext(Name, _workers.Length, _registry, _time, _loggerFactory, _services), cancellationToken).ConfigureAwait(false);
+            await _transport.InitializeAsync(new WorkerTransportContext(Name, _workers.Length, _registry, _time, _loggerFactory, _services) { ReplySink = DeliverReply }, cancellationToken).ConfigureAwait(false);
             _transportInitialized = true;
             _routerLoop = Task.Run(RouteEventsAsync, CancellationToken.None);
             _dispatcherLoop = Task.Run(DispatchQueuedJobsAsync, CancellationToken.None);
@@ -245,7 +249,7 @@ public sealed class WorkerPool : IWorkerPool
 
         var job = new PendingJob<TOutput>(new JobId(Interlocked.Increment(ref _lastJobId)), descriptor.Name, payload, _time.GetTimestamp(), descriptor);
         Accept(job, cancellationToken);
-        return new ValueTask<TOutput>(job.Task);
+        return job.Task;
     }
 
     private void Accept(PendingJob job, CancellationToken cancellationToken)
@@ -272,7 +276,7 @@ public sealed class WorkerPool : IWorkerPool
             job.TimeoutTimer = _time.CreateTimer(static state => ((WorkerPool)((object[])state!)[0]).OnTimeout((PendingJob)((object[])state)[1]), new object[] { this, job }, timeout, Timeout.InfiniteTimeSpan);
         }
 
-        if (_queue.Writer.TryWrite(job))
+        if (TrySendNow(job) || _queue.Writer.TryWrite(job))
         {
             return;
         }
@@ -289,6 +293,38 @@ public sealed class WorkerPool : IWorkerPool
         else
         {
             _ = EnqueueWhenRoomAsync(job);
+        }
+    }
+
+    /// <summary>
+    /// Sends the job from the caller's thread when nothing waits in the queue and a worker has room: the hop through the
+    /// queue and the dispatcher loop (a thread wake-up, often on the other core) is skipped on the common path. Jobs
+    /// that find the queue non-empty go behind it, so a waiting job is never overtaken by a later one.
+    /// </summary>
+    private bool TrySendNow(PendingJob job)
+    {
+        // Stopping: the job goes to the queue path, which fails it; the stop fails what the map holds, and this job
+        // was in the map before the read below, so a stop that began after it still finds it.
+        if (Volatile.Read(ref _lifecycle) >= Stopping)
+        {
+            return false;
+        }
+
+        lock (_sendGate)
+        {
+            if (_queue.Reader.Count != 0)
+            {
+                return false;
+            }
+
+            int worker = SelectWorker();
+            if (worker < 0)
+            {
+                return false;
+            }
+
+            Send(job, worker);
+            return true;
         }
     }
 
@@ -350,11 +386,19 @@ public sealed class WorkerPool : IWorkerPool
                         continue;
                     }
 
-                    int worker = SelectWorker();
+                    int worker;
+                    lock (_sendGate)
+                    {
+                        worker = SelectWorker();
+                        if (worker >= 0)
+                        {
+                            reader.TryRead(out _);
+                            Send(job, worker);
+                        }
+                    }
+
                     if (worker >= 0)
                     {
-                        reader.TryRead(out _);
-                        Send(job, worker);
                         continue;
                     }
 
@@ -458,6 +502,23 @@ public sealed class WorkerPool : IWorkerPool
         }
     }
 
+    /// <summary>
+    /// The transport's shortcut for replies (<see cref="WorkerTransportContext.ReplySink"/>): completes the job on the
+    /// delivering thread instead of going through the events channel and the router loop. The caller still resumes
+    /// asynchronously, never on the worker's thread.
+    /// </summary>
+    private void DeliverReply(WorkerEvent e)
+    {
+        try
+        {
+            Route(e);
+        }
+        catch (Exception ex)
+        {
+            Log.LoopFailed(_logger, Name, ex);
+        }
+    }
+
     private void Route(in WorkerEvent e)
     {
         if ((uint)e.WorkerIndex >= (uint)_workers.Length)
@@ -511,9 +572,13 @@ public sealed class WorkerPool : IWorkerPool
         slot.AddCompleted();
         if (e.Kind == WorkerEventKind.Result)
         {
-            lock (_gate)
+            // Replies arrive from several threads at once: take the lock only when there is a streak to reset.
+            if (slot.ConsecutiveFailures != 0)
             {
-                slot.ConsecutiveFailures = 0;
+                lock (_gate)
+                {
+                    slot.ConsecutiveFailures = 0;
+                }
             }
 
             Succeed(job, e.Payload);
@@ -808,7 +873,9 @@ public sealed class WorkerPool : IWorkerPool
             activity.Stop();
         }
 
-        if (_pending.IsEmpty && Volatile.Read(ref _lifecycle) >= Stopping)
+        // Lifecycle first: ConcurrentDictionary.IsEmpty takes every bucket lock when the map is empty, which is the
+        // common case with one job in flight.
+        if (Volatile.Read(ref _lifecycle) >= Stopping && _pending.IsEmpty)
         {
             _drained.TrySetResult();
         }

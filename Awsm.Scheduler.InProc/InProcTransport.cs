@@ -19,6 +19,7 @@ public sealed class InProcTransport : IWorkerTransport
     private readonly List<WorkerEvent> _heldReplies = [];
     private readonly List<InProcWorker> _allIncarnations = [];
     private WorkerTransportContext? _context;
+    private Action<WorkerEvent>? _replySink;
     private InProcWorker?[] _workers = [];
     private int[] _failStarts = [];
     private string?[] _failStartReasons = [];
@@ -69,6 +70,7 @@ public sealed class InProcTransport : IWorkerTransport
             }
 
             _context = context;
+            _replySink = context.ReplySink;
             int n = context.WorkerCount;
             _workers = new InProcWorker?[n];
             EnsureSized(n - 1);
@@ -228,7 +230,7 @@ public sealed class InProcTransport : IWorkerTransport
             _holdingReplies = false;
             foreach (WorkerEvent e in _heldReplies)
             {
-                Publish(e);
+                DeliverReply(e);
             }
 
             _heldReplies.Clear();
@@ -339,16 +341,32 @@ public sealed class InProcTransport : IWorkerTransport
     internal void PublishReply(WorkerEvent e)
     {
         e = ToHostSide(e);
-        lock (_gate)
+        if (Volatile.Read(ref _holdingReplies))
         {
-            if (_holdingReplies)
+            lock (_gate)
             {
-                _heldReplies.Add(e);
-                return;
+                if (_holdingReplies)
+                {
+                    _heldReplies.Add(e);
+                    return;
+                }
             }
         }
 
-        Publish(e);
+        DeliverReply(e);
+    }
+
+    /// <summary>Hands a reply to the pool on this thread when it offers a shortcut (no hop through the router), else to <see cref="Events"/>.</summary>
+    private void DeliverReply(in WorkerEvent e)
+    {
+        if (_replySink is { } sink)
+        {
+            sink(e);
+        }
+        else
+        {
+            Publish(e);
+        }
     }
 
     internal bool CrashWorker(InProcWorker worker, string reason)
@@ -373,18 +391,12 @@ public sealed class InProcTransport : IWorkerTransport
         return true;
     }
 
-    /// <summary>In serialized mode, turns a host-side message into what the worker would parse off the wire.</summary>
-    internal WorkerMessage ToWorkerSide(in WorkerMessage message)
-    {
-        if (!RequiresEncodedPayloads || message.Kind != WorkerMessageKind.Job)
-        {
-            return message;
-        }
-
-        return WireProtocol.TryParseMessage(WireProtocol.JobKind, message.JobId.ToString(), message.JobName, message.Payload.Bytes, message.TraceParent, message.TraceState, out WorkerMessage parsed, out _)
-            ? parsed
-            : message;
-    }
+    /// <summary>
+    /// In serialized mode, turns a host-side message into what the worker would parse off the wire. <see cref="ToWire"/>
+    /// already gave the worker its own copy of the bytes, and the other fields are what the wire carries; formatting the
+    /// id as its decimal wire text and parsing it back (a string per job) would add nothing but cost.
+    /// </summary>
+    internal static WorkerMessage ToWorkerSide(in WorkerMessage message) => message;
 
     private WorkerMessage ToWire(in WorkerMessage message)
     {
@@ -406,7 +418,8 @@ public sealed class InProcTransport : IWorkerTransport
 
         return e.Kind switch
         {
-            WorkerEventKind.Result => WireProtocol.ParseEvent(e.WorkerIndex, WireProtocol.ResultKind, e.JobId.ToString(), e.Payload.Bytes.ToArray()),
+            // The host gets its own copy of the bytes; the id needs no decimal round trip (see ToWorkerSide).
+            WorkerEventKind.Result => WorkerEvent.Result(e.WorkerIndex, e.JobId, JobPayload.FromBytes(e.Payload.Bytes.ToArray())),
             WorkerEventKind.Error => WireProtocol.ParseEvent(e.WorkerIndex, WireProtocol.ErrorKind, e.JobId.ToString(), default, WireProtocol.ToWire(e.ErrorKind), e.ErrorType, e.Message, e.RemoteStackTrace),
             _ => e,
         };

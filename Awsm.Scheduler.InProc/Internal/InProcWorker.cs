@@ -11,13 +11,18 @@ namespace Awsm.Scheduler.InProc.Internal;
 internal sealed class InProcWorker
 {
     private readonly InProcTransport _transport;
-    private readonly BlockingCollection<WorkerMessage> _inbox = new(new ConcurrentQueue<WorkerMessage>());
+    /// <summary>How many <see cref="SpinWait.SpinOnce(int)"/> rounds an idle worker spends (spinning, then yielding) before it parks.</summary>
+    private const int IdleSpins = 24;
+
+    private readonly ConcurrentQueue<WorkerMessage> _inbox = new();
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly ManualResetEventSlim _resumed = new(initialState: true);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly WorkerJobRuntime _runtime;
     private readonly Thread _thread;
     private volatile bool _dead;
+    private int _parked;
     private volatile bool _crashOnNextJob;
 
     public InProcWorker(InProcTransport transport, WorkerTransportContext context, int index)
@@ -63,13 +68,15 @@ internal sealed class InProcWorker
             return;
         }
 
-        try
+        // A message posted after the worker died stays in the dead inbox, unread: the crash (already or soon
+        // reported) fails its job.
+        _inbox.Enqueue(message);
+
+        // Enqueue is a full fence, so this read cannot move before it: either the worker sees the message before it
+        // parks, or we see that it parked and wake it (the Dekker pattern; see TryTake).
+        if (Volatile.Read(ref _parked) != 0)
         {
-            _inbox.Add(message);
-        }
-        catch (InvalidOperationException)
-        {
-            // The inbox closed between the check and the add: the worker died, and its crash was or will be reported.
+            _wake.Set();
         }
     }
 
@@ -92,8 +99,8 @@ internal sealed class InProcWorker
 
         _dead = true;
         _runtime.CancelAll();
-        _inbox.CompleteAdding();
         _stop.Cancel();
+        _wake.Set();
         _resumed.Set();
         return true;
     }
@@ -106,6 +113,45 @@ internal sealed class InProcWorker
         }
     }
 
+    /// <summary>
+    /// Takes the next message: at once if there is one; otherwise spins and yields for a few microseconds (a reply
+    /// usually brings the next job within that time, and a parked thread costs a futex wake-up of 5-20 µs), then parks
+    /// until <see cref="Post"/> or <see cref="Kill"/> wakes it. Returns <see langword="false"/> when the worker died.
+    /// </summary>
+    private bool TryTake(out WorkerMessage message)
+    {
+        while (!_dead)
+        {
+            if (_inbox.TryDequeue(out message))
+            {
+                return true;
+            }
+
+            var spinner = default(SpinWait);
+            while (spinner.Count < IdleSpins && _inbox.IsEmpty && !_dead)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+
+            if (!_inbox.IsEmpty)
+            {
+                continue;
+            }
+
+            _wake.Reset();
+            Interlocked.Exchange(ref _parked, 1);
+            if (_inbox.IsEmpty && !_dead)
+            {
+                _wake.Wait(_stop.Token);
+            }
+
+            Interlocked.Exchange(ref _parked, 0);
+        }
+
+        message = default;
+        return false;
+    }
+
     private void Run()
     {
         try
@@ -115,7 +161,7 @@ internal sealed class InProcWorker
                 WorkerMessage message;
                 try
                 {
-                    if (!_inbox.TryTake(out message, Timeout.Infinite, _stop.Token))
+                    if (!TryTake(out message))
                     {
                         break;
                     }
@@ -140,7 +186,7 @@ internal sealed class InProcWorker
 
                 try
                 {
-                    _runtime.Handle(_transport.ToWorkerSide(message));
+                    _runtime.Handle(InProcTransport.ToWorkerSide(message));
                 }
                 catch (Exception ex)
                 {
