@@ -50,6 +50,7 @@ public sealed class WorkerPool : IWorkerPool
     private readonly TimeSpan _respawnMaxDelay;
     private readonly int _maxRespawnAttempts;
     private readonly TimeSpan? _cancellationGracePeriod;
+    private readonly PoisonJobTracker? _poison;
 
     private readonly ConcurrentDictionary<long, PendingJob> _pending = new();
     private readonly ConcurrentDictionary<long, CancelledJob> _cancelling = new();
@@ -73,6 +74,7 @@ public sealed class WorkerPool : IWorkerPool
     private long _failed;
     private long _canceled;
     private long _timedOut;
+    private long _refused;
     private Task _dispatcherLoop = Task.CompletedTask;
     private Task _routerLoop = Task.CompletedTask;
     private Task? _startTask;
@@ -120,6 +122,7 @@ public sealed class WorkerPool : IWorkerPool
         _respawnMaxDelay = options.RespawnMaxDelay;
         _maxRespawnAttempts = options.MaxRespawnAttempts;
         _cancellationGracePeriod = options.CancellationGracePeriod;
+        _poison = options.PoisonJobThreshold > 0 ? new PoisonJobTracker(options.PoisonJobThreshold) : null;
 
         _queue = Channel.CreateBounded<PendingJob>(new BoundedChannelOptions(_queueCapacity)
         {
@@ -135,7 +138,7 @@ public sealed class WorkerPool : IWorkerPool
         }
 
         _candidates = new WorkerLoad[_workers.Length];
-        _metrics = new SchedulerMetrics(Name, meterFactory, () => _queue.Reader.Count, () => _workers.Sum(w => w.InFlight), CountLiveWorkers);
+        _metrics = new SchedulerMetrics(Name, meterFactory, () => _queue.Reader.Count, () => _workers.Sum(w => w.InFlight), CountLiveWorkers, _workers.Length);
     }
 
     /// <inheritdoc />
@@ -143,6 +146,12 @@ public sealed class WorkerPool : IWorkerPool
 
     /// <summary>Gets the number of jobs accepted and not yet ended (queued or in flight). Zero after a stop.</summary>
     internal int PendingCount => _pending.Count;
+
+    /// <summary>Gets the poison-job tracker; <see langword="null"/> when detection is off.</summary>
+    internal PoisonJobTracker? PoisonJobs => _poison;
+
+    /// <summary>Gets the number of cancelled jobs whose worker is watched for the grace period.</summary>
+    internal int CancellingCount => _cancelling.Count;
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken = default)
@@ -245,6 +254,11 @@ public sealed class WorkerPool : IWorkerPool
         catch (SchedulerException ex)
         {
             return ValueTask.FromException<TOutput>(ex);
+        }
+
+        if (_poison is { Count: > 0 } && IsQuarantined(descriptor.Name, payload) is { } quarantined)
+        {
+            return ValueTask.FromException<TOutput>(quarantined);
         }
 
         var job = new PendingJob<TOutput>(new JobId(Interlocked.Increment(ref _lastJobId)), descriptor.Name, payload, _time.GetTimestamp(), descriptor);
@@ -386,6 +400,14 @@ public sealed class WorkerPool : IWorkerPool
                         continue;
                     }
 
+                    // An input quarantined while it waited is not sent to kill another worker.
+                    if (_poison is { Count: > 0 } && IsQuarantined(job.JobName, job.Payload) is { } quarantined)
+                    {
+                        reader.TryRead(out _);
+                        Fail(job, quarantined, Outcome.Failed);
+                        continue;
+                    }
+
                     int worker;
                     lock (_sendGate)
                     {
@@ -470,7 +492,11 @@ public sealed class WorkerPool : IWorkerPool
         try
         {
             _transport.Send(worker, WorkerMessage.Job(job.Id, job.JobName, job.Payload, job.TraceParent, job.TraceState));
-            job.ReleasePayload();
+            if (_poison is null)
+            {
+                // With poison detection on, the input stays until the job ends: a crash keys its strike by the input.
+                job.ReleasePayload();
+            }
         }
         catch (Exception ex)
         {
@@ -570,6 +596,7 @@ public sealed class WorkerPool : IWorkerPool
 
         WorkerSlot slot = _workers[e.WorkerIndex];
         slot.AddCompleted();
+        _poison?.RecordReply(job.JobName, job.Payload);
         if (e.Kind == WorkerEventKind.Result)
         {
             // Replies arrive from several threads at once: take the lock only when there is a streak to reset.
@@ -637,6 +664,7 @@ public sealed class WorkerPool : IWorkerPool
             }
 
             failStart = Volatile.Read(ref _lifecycle) == Starting;
+            _metrics.WorkerFailed(worker);
             slot.Crashes++;
             slot.ConsecutiveFailures++;
             slot.State = WorkerState.Respawning;
@@ -670,8 +698,12 @@ public sealed class WorkerPool : IWorkerPool
         foreach (KeyValuePair<long, PendingJob> entry in _pending)
         {
             PendingJob job = entry.Value;
-            if (job.IsSent && job.WorkerIndex == worker && Fail(job, new WorkerCrashedException(worker, reason), Outcome.Failed))
+            if (job.IsSent && job.WorkerIndex == worker && Complete(job, Outcome.Failed, out _))
             {
+                // The strike is recorded before the caller resumes: a caller who saw the crash and dispatches the
+                // same input again finds it counted (and quarantined, at the threshold).
+                RecordCrash(job);
+                job.SetException(new WorkerCrashedException(worker, reason));
                 count++;
             }
         }
@@ -700,6 +732,7 @@ public sealed class WorkerPool : IWorkerPool
             if (slot.ConsecutiveFailures > _maxRespawnAttempts)
             {
                 slot.State = WorkerState.Evicted;
+                _metrics.WorkerEvicted(slot.Index);
                 Log.WorkerEvicted(_logger, Name, slot.Index, slot.ConsecutiveFailures, CountLiveWorkers(), _workers.Length);
                 if (AllWorkersEvicted())
                 {
@@ -1059,12 +1092,37 @@ public sealed class WorkerPool : IWorkerPool
             Failed = Interlocked.Read(ref _failed),
             Canceled = Interlocked.Read(ref _canceled),
             TimedOut = Interlocked.Read(ref _timedOut),
+            QuarantinedInputs = _poison?.QuarantinedCount ?? 0,
+            Refused = Interlocked.Read(ref _refused),
             QueueDepth = _queue.Reader.Count,
             Pending = _pending.Count,
             Workers = Array.ConvertAll(_workers, w => w.ToStats()),
             RoundTripP50 = percentiles[0],
             RoundTripP99 = percentiles[1],
         };
+    }
+
+    /// <summary>Returns the exception that refuses an input, or <see langword="null"/> when it is not quarantined.</summary>
+    private JobQuarantinedException? IsQuarantined(string jobName, in JobPayload payload)
+    {
+        if (!_poison!.IsQuarantined(jobName, payload, out int crashes))
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _refused);
+        _metrics.Refused(jobName);
+        Log.QuarantinedJobRefused(_logger, Name, jobName);
+        return new JobQuarantinedException(jobName, crashes);
+    }
+
+    private void RecordCrash(PendingJob job)
+    {
+        if (_poison is not null && _poison.RecordCrash(job.JobName, job.Payload, out int strikes))
+        {
+            _metrics.Quarantined(job.JobName);
+            Log.JobQuarantined(_logger, Name, job.JobName, strikes);
+        }
     }
 
     private int CountLiveWorkers() => _workers.Count(w => w.State == WorkerState.Ready);

@@ -15,6 +15,9 @@ public static class WorkerPoolDefaults
     /// <summary>The default number of consecutive failures a worker slot survives.</summary>
     public const int MaxRespawnAttempts = 5;
 
+    /// <summary>The default number of consecutive worker crashes after which a job's input is quarantined.</summary>
+    public const int PoisonJobThreshold = 3;
+
     /// <summary>Gets the default worker count: the processor count, at least 1.</summary>
     public static int WorkerCount => Math.Max(1, Environment.ProcessorCount);
 

@@ -15,6 +15,7 @@ public sealed class WorkerPoolOptions
     private TimeSpan _respawnInitialDelay = WorkerPoolDefaults.RespawnInitialDelay;
     private TimeSpan _respawnMaxDelay = WorkerPoolDefaults.RespawnMaxDelay;
     private int _maxRespawnAttempts = WorkerPoolDefaults.MaxRespawnAttempts;
+    private int _poisonJobThreshold = WorkerPoolDefaults.PoisonJobThreshold;
     private TimeSpan? _cancellationGracePeriod;
     private string _name = WorkerPoolDefaults.Name;
 
@@ -149,6 +150,41 @@ public sealed class WorkerPoolOptions
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(MaxRespawnAttempts));
             _maxRespawnAttempts = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets after how many consecutive worker crashes a job's input is quarantined as a poison job; 0 turns
+    /// poison detection off. A quarantined input (same job name, same input) is refused at dispatch with
+    /// <see cref="JobQuarantinedException"/> instead of being sent to kill another worker.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Inputs are told apart by the job's name and a hash of the input: of the encoded bytes when the transport encodes
+    /// payloads, of <see cref="object.GetHashCode"/> (what <see cref="EqualityComparer{T}.Default"/> uses) when it passes
+    /// inputs by reference. A hash collision can therefore quarantine another input of the same job; inputs without
+    /// value equality are told apart by identity in by-reference mode.
+    /// </para>
+    /// <para>
+    /// A strike is recorded for every job a worker held when it crashed, so with <see cref="MaxInFlightPerWorker"/>
+    /// above 1 a bystander that shared the worker with the poison job gets strikes too. Any reply from a worker for an
+    /// input (a result, or an error the job itself raised) clears that input's strikes, so a bystander is cleared as
+    /// soon as it runs to completion elsewhere. Quarantine lasts for the pool's lifetime. The pool tracks at most
+    /// 10,000 inputs; beyond that the oldest entry is forgotten.
+    /// </para>
+    /// <para>
+    /// While detection is on, the pool keeps each job's input until the job ends (to key its strikes) rather than
+    /// releasing it once sent.
+    /// </para>
+    /// </remarks>
+    /// <value>The default is 3.</value>
+    public int PoisonJobThreshold
+    {
+        get => _poisonJobThreshold;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(PoisonJobThreshold));
+            _poisonJobThreshold = value;
         }
     }
 

@@ -27,6 +27,15 @@ public sealed record WorkerPoolStats
     /// <summary>Gets the jobs that timed out.</summary>
     public required long TimedOut { get; init; }
 
+    /// <summary>Gets the job inputs currently quarantined as poison (see <see cref="WorkerPoolOptions.PoisonJobThreshold"/>).</summary>
+    public int QuarantinedInputs { get; init; }
+
+    /// <summary>
+    /// Gets the dispatches refused because their input is quarantined: refused at dispatch (never accepted, so not in
+    /// <see cref="Dispatched"/>) or failed while queued (also counted in <see cref="Failed"/>).
+    /// </summary>
+    public long Refused { get; init; }
+
     /// <summary>Gets the jobs waiting in the dispatch queue.</summary>
     public required int QueueDepth { get; init; }
 

@@ -44,6 +44,12 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Warning, "Pool '{Pool}': job '{Job}' rejected, the dispatch queue is full ({Capacity}).")]
     public static partial void QueueFull(ILogger logger, string pool, string job, int capacity);
 
+    [LoggerMessage(14, LogLevel.Error, "Pool '{Pool}': an input of job '{Job}' crashed its worker {Crashes} time(s) in a row; it is quarantined as a poison job and further dispatches of it are refused.")]
+    public static partial void JobQuarantined(ILogger logger, string pool, string job, int crashes);
+
+    [LoggerMessage(15, LogLevel.Warning, "Pool '{Pool}': refused a dispatch of job '{Job}': its input is quarantined as a poison job.")]
+    public static partial void QuarantinedJobRefused(ILogger logger, string pool, string job);
+
     [LoggerMessage(20, LogLevel.Warning, "Pool '{Pool}': dropped a malformed envelope from worker {Worker}: {Description}")]
     public static partial void MalformedEnvelope(ILogger logger, string pool, int worker, string description);
 

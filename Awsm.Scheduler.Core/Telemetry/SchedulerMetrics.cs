@@ -33,6 +33,21 @@ public static class SchedulerTelemetry
     /// <summary>Counter of jobs that timed out.</summary>
     public const string JobsTimedOut = "awsm.scheduler.jobs.timed_out";
 
+    /// <summary>Counter of job inputs put in quarantine as poison (they crashed their worker too many times in a row).</summary>
+    public const string JobsQuarantined = "awsm.scheduler.jobs.quarantined";
+
+    /// <summary>Counter of dispatches refused or failed because their input is quarantined.</summary>
+    public const string JobsRefused = "awsm.scheduler.jobs.refused";
+
+    /// <summary>Counter of worker failures: crashes, failed starts and terminations.</summary>
+    public const string WorkerFailures = "awsm.scheduler.workers.failures";
+
+    /// <summary>Counter of worker slots given up after too many consecutive failures.</summary>
+    public const string WorkersEvicted = "awsm.scheduler.workers.evicted";
+
+    /// <summary>Gauge: 1 while the pool has fewer live workers than slots (crashes, respawns, evictions), else 0.</summary>
+    public const string Degraded = "awsm.scheduler.pool.degraded";
+
     /// <summary>Histogram of the time from dispatch to send, in milliseconds.</summary>
     public const string QueueWait = "awsm.scheduler.job.queue_wait";
 
@@ -62,10 +77,14 @@ internal sealed class SchedulerMetrics : IDisposable
     private readonly Counter<long> _failed;
     private readonly Counter<long> _canceled;
     private readonly Counter<long> _timedOut;
+    private readonly Counter<long> _quarantined;
+    private readonly Counter<long> _refused;
+    private readonly Counter<long> _workerFailures;
+    private readonly Counter<long> _evicted;
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _roundTrip;
 
-    public SchedulerMetrics(string poolName, IMeterFactory? meterFactory, Func<int> queueDepth, Func<int> inFlight, Func<int> liveWorkers)
+    public SchedulerMetrics(string poolName, IMeterFactory? meterFactory, Func<int> queueDepth, Func<int> inFlight, Func<int> liveWorkers, int workerCount)
     {
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(SchedulerTelemetry.Name) ?? new Meter(SchedulerTelemetry.Name);
@@ -75,12 +94,17 @@ internal sealed class SchedulerMetrics : IDisposable
         _failed = _meter.CreateCounter<long>(SchedulerTelemetry.JobsFailed, "{job}", "Jobs that failed: job error, worker crash, serialization, transport or abort.");
         _canceled = _meter.CreateCounter<long>(SchedulerTelemetry.JobsCanceled, "{job}", "Jobs cancelled by their caller.");
         _timedOut = _meter.CreateCounter<long>(SchedulerTelemetry.JobsTimedOut, "{job}", "Jobs that exceeded their timeout.");
+        _quarantined = _meter.CreateCounter<long>(SchedulerTelemetry.JobsQuarantined, "{input}", "Job inputs put in quarantine after crashing their worker too many times in a row.");
+        _refused = _meter.CreateCounter<long>(SchedulerTelemetry.JobsRefused, "{job}", "Dispatches refused or failed because their input is quarantined.");
+        _workerFailures = _meter.CreateCounter<long>(SchedulerTelemetry.WorkerFailures, "{failure}", "Worker crashes, failed starts and terminations.");
+        _evicted = _meter.CreateCounter<long>(SchedulerTelemetry.WorkersEvicted, "{worker}", "Worker slots given up after too many consecutive failures.");
         _queueWait = _meter.CreateHistogram<double>(SchedulerTelemetry.QueueWait, "ms", "Time from dispatch until the job was sent to a worker.");
         _roundTrip = _meter.CreateHistogram<double>(SchedulerTelemetry.RoundTrip, "ms", "Time from sending the job to a worker until it completed.");
         KeyValuePair<string, object?>[] tags = [_poolTag];
         _meter.CreateObservableGauge(SchedulerTelemetry.QueueDepth, () => new Measurement<int>(queueDepth(), tags), "{job}", "Jobs waiting in the dispatch queue.");
         _meter.CreateObservableGauge(SchedulerTelemetry.InFlight, () => new Measurement<int>(inFlight(), tags), "{job}", "Jobs held by workers.");
         _meter.CreateObservableGauge(SchedulerTelemetry.LiveWorkers, () => new Measurement<int>(liveWorkers(), tags), "{worker}", "Workers that can run jobs.");
+        _meter.CreateObservableGauge(SchedulerTelemetry.Degraded, () => new Measurement<int>(liveWorkers() < workerCount ? 1 : 0, tags), "{pool}", "1 while the pool has fewer live workers than slots, else 0.");
     }
 
     public void Dispatched(string job) => _dispatched.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
@@ -92,6 +116,14 @@ internal sealed class SchedulerMetrics : IDisposable
     public void Canceled(string job) => _canceled.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
 
     public void TimedOut(string job) => _timedOut.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+
+    public void Quarantined(string job) => _quarantined.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+
+    public void Refused(string job) => _refused.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+
+    public void WorkerFailed(int worker) => _workerFailures.Add(1, _poolTag, new(SchedulerTelemetry.WorkerTag, worker));
+
+    public void WorkerEvicted(int worker) => _evicted.Add(1, _poolTag, new(SchedulerTelemetry.WorkerTag, worker));
 
     public void QueueWait(string job, TimeSpan wait)
     {
