@@ -99,7 +99,7 @@ public sealed class InProcTransport : IWorkerTransport
                 return ValueTask.CompletedTask;
             }
 
-            worker = new InProcWorker(this, context, workerIndex);
+            worker = new InProcWorker(this, context, workerIndex, _options.Threading);
             _workers[workerIndex] = worker;
             _allIncarnations.Add(worker);
             _allIncarnations.RemoveAll(w => w.Exited.IsCompleted);

@@ -9,6 +9,13 @@ public sealed class InProcTransportOptions
     /// <value>The default is <see cref="InProcPayloadMode.Serialized"/>: same semantics as a real boundary, still millions of jobs per second.</value>
     public InProcPayloadMode Mode { get; set; } = InProcPayloadMode.Serialized;
 
+    /// <summary>Gets or sets where workers run their jobs.</summary>
+    /// <value>
+    /// The default is <see cref="InProcThreading.DedicatedThreads"/>: CPU-heavy jobs stay off the thread pool. Choose
+    /// <see cref="InProcThreading.ThreadPool"/> for many short jobs (see the benchmarks).
+    /// </value>
+    public InProcThreading Threading { get; set; } = InProcThreading.DedicatedThreads;
+
     /// <summary>
     /// Gets or sets how long disposing the transport waits for worker threads to leave a job that ignores cancellation.
     /// A thread still running then is abandoned (it is a background thread and exits when its job returns).

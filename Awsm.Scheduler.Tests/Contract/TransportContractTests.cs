@@ -12,8 +12,10 @@ public abstract class TransportContractTests
 {
     protected abstract InProcPayloadMode Mode { get; }
 
+    protected virtual InProcThreading Threading => InProcThreading.DedicatedThreads;
+
     private Task<PoolHarness> StartAsync(Action<WorkerPoolOptions>? configure = null, TimeProvider? time = null, Action<InProcTransport>? beforeStart = null) =>
-        PoolHarness.StartAsync(Mode, configure, time, beforeStart);
+        PoolHarness.StartAsync(Mode, configure, time, beforeStart, Threading);
 
     [Fact]
     public async Task DispatchAsync_RegisteredJob_ReturnsOutput()
@@ -78,7 +80,7 @@ public abstract class TransportContractTests
     [Fact]
     public async Task DispatchAsync_UnregisteredJob_FailsBeforeSending()
     {
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = Mode });
+        var transport = new InProcTransport(new InProcTransportOptions { Mode = Mode, Threading = Threading });
         await using var pool = new WorkerPool(transport, new JobRegistry().Add<AddOneJob, int, int>(TestJsonContext.Default), new WorkerPoolOptions { WorkerCount = 1 }, new FakeTimeProvider());
         await pool.StartAsync();
 
@@ -385,7 +387,7 @@ public abstract class TransportContractTests
     public async Task StartAsync_WorkerNeverReady_FailsAfterTimeoutNamingTheWorker()
     {
         var time = new FakeTimeProvider();
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = Mode });
+        var transport = new InProcTransport(new InProcTransportOptions { Mode = Mode, Threading = Threading });
         transport.HoldReady(0);
         await using var pool = new WorkerPool(transport, TestRegistry.Create(), new WorkerPoolOptions { WorkerCount = 2, StartTimeout = TimeSpan.FromSeconds(10) }, time);
 
@@ -401,7 +403,7 @@ public abstract class TransportContractTests
     [Fact]
     public async Task StartAsync_WorkerReportsInitError_FailsWithTheReason()
     {
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = Mode });
+        var transport = new InProcTransport(new InProcTransportOptions { Mode = Mode, Threading = Threading });
         transport.FailNextStarts(0, reason: "dotnet.js returned 404");
         await using var pool = new WorkerPool(transport, TestRegistry.Create(), new WorkerPoolOptions { WorkerCount = 2 }, new FakeTimeProvider());
 
@@ -414,7 +416,7 @@ public abstract class TransportContractTests
     [Fact]
     public async Task DispatchAsync_BeforeStart_WaitsInQueueUntilWorkersAreReady()
     {
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = Mode });
+        var transport = new InProcTransport(new InProcTransportOptions { Mode = Mode, Threading = Threading });
         await using var pool = new WorkerPool(transport, TestRegistry.Create(), new WorkerPoolOptions { WorkerCount = 1 }, new FakeTimeProvider());
         Task<int> early = pool.DispatchAsync<AddOneJob, int, int>(1).AsTask();
         Assert.False(early.IsCompleted);
@@ -652,4 +654,18 @@ public sealed class InProcByReferenceContractTests : TransportContractTests
 
         Assert.Equal(typeof(int), output.Held);
     }
+}
+
+public sealed class InProcThreadPoolSerializedContractTests : TransportContractTests
+{
+    protected override InProcPayloadMode Mode => InProcPayloadMode.Serialized;
+
+    protected override InProcThreading Threading => InProcThreading.ThreadPool;
+}
+
+public sealed class InProcThreadPoolByReferenceContractTests : TransportContractTests
+{
+    protected override InProcPayloadMode Mode => InProcPayloadMode.ByReference;
+
+    protected override InProcThreading Threading => InProcThreading.ThreadPool;
 }

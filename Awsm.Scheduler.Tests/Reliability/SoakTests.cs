@@ -11,16 +11,18 @@ namespace Awsm.Scheduler.Tests.Reliability;
 public sealed class SoakTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(InProcPayloadMode.Serialized)]
-    [InlineData(InProcPayloadMode.ByReference)]
-    public async Task DispatchAsync_SeededFaultStorm_EveryDispatchEndsExactlyOnceAndNothingLeaks(InProcPayloadMode mode)
+    [InlineData(InProcPayloadMode.Serialized, InProcThreading.DedicatedThreads)]
+    [InlineData(InProcPayloadMode.ByReference, InProcThreading.DedicatedThreads)]
+    [InlineData(InProcPayloadMode.Serialized, InProcThreading.ThreadPool)]
+    [InlineData(InProcPayloadMode.ByReference, InProcThreading.ThreadPool)]
+    public async Task DispatchAsync_SeededFaultStorm_EveryDispatchEndsExactlyOnceAndNothingLeaks(InProcPayloadMode mode, InProcThreading threading)
     {
         int jobs = int.TryParse(Environment.GetEnvironmentVariable("AWSM_SOAK_JOBS"), out int n) ? n : 20_000;
         int seed = int.TryParse(Environment.GetEnvironmentVariable("AWSM_SOAK_SEED"), out int s) ? s : Random.Shared.Next();
-        output.WriteLine($"soak: {jobs} jobs, mode {mode}, seed {seed} (replay with AWSM_SOAK_SEED={seed})");
+        output.WriteLine($"soak: {jobs} jobs, mode {mode}, {threading}, seed {seed} (replay with AWSM_SOAK_SEED={seed})");
         var random = new Random(seed);
 
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode });
+        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode, Threading = threading });
         var services = new SingleServiceProvider(transport);
         var registry = new JobRegistry().Add<SoakJob, SoakInput, int>(SoakJsonContext.Default);
         var pool = new WorkerPool(

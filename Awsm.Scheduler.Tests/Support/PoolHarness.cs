@@ -21,12 +21,12 @@ public sealed class PoolHarness : IAsyncDisposable
 
     public FakeTimeProvider FakeTime => (FakeTimeProvider)Time;
 
-    public static async Task<PoolHarness> StartAsync(InProcPayloadMode mode, Action<WorkerPoolOptions>? configure = null, TimeProvider? time = null, Action<InProcTransport>? beforeStart = null)
+    public static async Task<PoolHarness> StartAsync(InProcPayloadMode mode, Action<WorkerPoolOptions>? configure = null, TimeProvider? time = null, Action<InProcTransport>? beforeStart = null, InProcThreading threading = InProcThreading.DedicatedThreads)
     {
         var options = new WorkerPoolOptions { WorkerCount = 2 };
         configure?.Invoke(options);
         time ??= new FakeTimeProvider();
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode });
+        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode, Threading = threading });
         beforeStart?.Invoke(transport);
         var pool = new WorkerPool(transport, TestRegistry.Create(), options, time);
         await pool.StartAsync();
