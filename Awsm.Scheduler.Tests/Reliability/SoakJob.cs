@@ -10,11 +10,15 @@ public enum SoakAction
     Yield,
     CrashWorker,
     WaitForCancellation,
+    Slow,
 }
 
 public sealed record SoakInput(SoakAction Action, int Value);
 
-/// <summary>A job whose behaviour the soak picks: return, throw, yield, crash its own worker, or hang until cancelled.</summary>
+/// <summary>
+/// A job whose behaviour the soak picks: return, throw, yield, crash its own worker, hang until cancelled, or keep its
+/// worker's thread busy for a while (a slow, CPU-bound job).
+/// </summary>
 public sealed class SoakJob : IWorkerJob<SoakInput, int>
 {
     public static string Name => "soak";
@@ -33,6 +37,9 @@ public sealed class SoakJob : IWorkerJob<SoakInput, int>
                 ((InProcTransport)context.Services.GetService(typeof(InProcTransport))!).Crash(context.WorkerIndex, $"soak crash {input.Value}");
                 await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
                 return -1;
+            case SoakAction.Slow:
+                Thread.SpinWait(20_000 + (input.Value % 50_000));
+                return input.Value + 1;
             case SoakAction.WaitForCancellation:
                 await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
                 return -1;
