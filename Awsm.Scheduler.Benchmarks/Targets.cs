@@ -19,28 +19,32 @@ public abstract class Target : IAsyncDisposable
 
     public static Target Create(string name) => name switch
     {
-        "ByReference" => new PoolTarget(InProcPayloadMode.ByReference),
-        "Serialized" => new PoolTarget(InProcPayloadMode.Serialized),
+        "ByReference" => new PoolTarget(InProcPayloadMode.ByReference, InProcThreading.DedicatedThreads),
+        "Serialized" => new PoolTarget(InProcPayloadMode.Serialized, InProcThreading.DedicatedThreads),
+        "ByReferenceTP" => new PoolTarget(InProcPayloadMode.ByReference, InProcThreading.ThreadPool),
+        "SerializedTP" => new PoolTarget(InProcPayloadMode.Serialized, InProcThreading.ThreadPool),
         "Floor" => new FloorTarget(),
         "Dataflow" => new DataflowTarget(),
         "TaskRun" => new TaskRunTarget(),
         _ => throw new ArgumentException($"Unknown target '{name}'.", nameof(name)),
     };
 
-    public static readonly string[] All = ["Floor", "ByReference", "Serialized", "Dataflow", "TaskRun"];
+    public static readonly string[] All = ["Floor", "ByReference", "Serialized", "ByReferenceTP", "SerializedTP", "Dataflow", "TaskRun"];
 }
 
 /// <summary>Awsm.Scheduler over the in-process transport, with the pool's default options.</summary>
-public sealed class PoolTarget(InProcPayloadMode mode) : Target
+public sealed class PoolTarget(InProcPayloadMode mode, InProcThreading threading) : Target
 {
     private WorkerPool? _pool;
 
-    public override string Name => mode == InProcPayloadMode.ByReference ? "InProc ByReference" : "InProc Serialized";
+    public override string Name =>
+        (mode == InProcPayloadMode.ByReference ? "InProc ByReference" : "InProc Serialized")
+        + (threading == InProcThreading.ThreadPool ? " (thread pool)" : string.Empty);
 
     public override Task StartAsync(int workers)
     {
         _pool = new WorkerPool(
-            new InProcTransport(new InProcTransportOptions { Mode = mode }),
+            new InProcTransport(new InProcTransportOptions { Mode = mode, Threading = threading }),
             BenchRegistry.Create(),
             new WorkerPoolOptions { WorkerCount = workers, Name = "bench" });
         return _pool.StartAsync();
