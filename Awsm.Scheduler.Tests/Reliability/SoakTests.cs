@@ -25,7 +25,7 @@ public sealed class SoakTests(ITestOutputHelper output)
     {
         int jobs = ReliabilityStorms.Jobs(200_000) / 2;
         int seed = ReliabilityStorms.Seed();
-        string replay = $"mode {mode}, seed {seed} (replay with AWSM_SOAK_SEED={seed} AWSM_SOAK_JOBS={jobs})";
+        string replay = $"mode {mode}, seed {seed} (replay with AWSM_SOAK_SEED={seed} AWSM_SOAK_JOBS={jobs * 2})";
         output.WriteLine($"soak: {jobs} jobs, {replay}");
         using var unobserved = new UnobservedTaskExceptions();
         var random = new Random(seed);
