@@ -5,12 +5,12 @@ using Xunit.Abstractions;
 namespace Awsm.Scheduler.Tests.Reliability;
 
 /// <summary>
-/// Seeded storms of jobs with random faults (see <see cref="SoakStorm"/>) on a real clock. They prove that every
-/// dispatch ends exactly once with an outcome its action allows, that the pool's counters agree with what the callers
+/// Seeded storms of jobs with random faults (see <see cref="SoakStorm"/>) on a real clock, in every payload mode and
+/// threading mode of the InProc transport. They prove that every dispatch ends exactly once with an outcome its action allows, that the pool's counters agree with what the callers
 /// saw, that memory does not grow from round to round, and that nothing is left behind: no pending entry, no worker
 /// thread, no unobserved task exception.
-/// Size: AWSM_SOAK_JOBS, the total over both modes (default 200,000: 100,000 per mode); seed: AWSM_SOAK_SEED (printed,
-/// and in every failure message). The 1,000,000-job run:
+/// Size: AWSM_SOAK_JOBS, the total over the four mode combinations (default 200,000: 50,000 each); seed:
+/// AWSM_SOAK_SEED (printed, and in every failure message). The 1,000,000-job run:
 /// <c>AWSM_SOAK_JOBS=1000000 dotnet test Awsm.Scheduler.Tests --filter "FullyQualifiedName~Reliability.SoakTests.DispatchAsync_SeededFaultStorm"</c>.
 /// </summary>
 [Collection(ReliabilityStorms.Name)]
@@ -19,25 +19,28 @@ public sealed class SoakTests(ITestOutputHelper output)
     private const int Rounds = 5;
 
     [Theory]
-    [InlineData(InProcPayloadMode.Serialized)]
-    [InlineData(InProcPayloadMode.ByReference)]
-    public async Task DispatchAsync_SeededFaultStorm_EveryDispatchEndsExactlyOnceAndNothingLeaks(InProcPayloadMode mode)
+    [InlineData(InProcPayloadMode.Serialized, InProcThreading.DedicatedThreads)]
+    [InlineData(InProcPayloadMode.ByReference, InProcThreading.DedicatedThreads)]
+    [InlineData(InProcPayloadMode.Serialized, InProcThreading.ThreadPool)]
+    [InlineData(InProcPayloadMode.ByReference, InProcThreading.ThreadPool)]
+    public async Task DispatchAsync_SeededFaultStorm_EveryDispatchEndsExactlyOnceAndNothingLeaks(InProcPayloadMode mode, InProcThreading threading)
     {
-        int jobs = ReliabilityStorms.Jobs(200_000) / 2;
+        const int combinations = 4;
+        int jobs = ReliabilityStorms.Jobs(200_000) / combinations;
         int seed = ReliabilityStorms.Seed();
-        string replay = $"mode {mode}, seed {seed} (replay with AWSM_SOAK_SEED={seed} AWSM_SOAK_JOBS={jobs * 2})";
+        string replay = $"mode {mode}, {threading}, seed {seed} (replay with AWSM_SOAK_SEED={seed} AWSM_SOAK_JOBS={jobs * combinations})";
         output.WriteLine($"soak: {jobs} jobs, {replay}");
         using var unobserved = new UnobservedTaskExceptions();
         var random = new Random(seed);
         const int workers = 4;
 
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode });
+        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode, Threading = threading });
         var pool = new WorkerPool(
             transport,
             ReliabilityJobs.Registry(),
             new WorkerPoolOptions
             {
-                Name = $"soak-{mode}",
+                Name = $"soak-{mode}-{threading}",
                 WorkerCount = workers,
                 MaxInFlightPerWorker = 16,
                 QueueCapacity = 256,
@@ -101,20 +104,20 @@ public sealed class SoakTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(InProcPayloadMode.Serialized, ShutdownMode.Drain)]
-    [InlineData(InProcPayloadMode.Serialized, ShutdownMode.Abort)]
-    [InlineData(InProcPayloadMode.ByReference, ShutdownMode.Drain)]
-    [InlineData(InProcPayloadMode.ByReference, ShutdownMode.Abort)]
-    public async Task StopAsync_MidStorm_EveryOutstandingDispatchEndsWithATypedOutcome(InProcPayloadMode mode, ShutdownMode shutdown)
+    [InlineData(InProcPayloadMode.Serialized, ShutdownMode.Drain, InProcThreading.DedicatedThreads)]
+    [InlineData(InProcPayloadMode.Serialized, ShutdownMode.Abort, InProcThreading.ThreadPool)]
+    [InlineData(InProcPayloadMode.ByReference, ShutdownMode.Drain, InProcThreading.ThreadPool)]
+    [InlineData(InProcPayloadMode.ByReference, ShutdownMode.Abort, InProcThreading.DedicatedThreads)]
+    public async Task StopAsync_MidStorm_EveryOutstandingDispatchEndsWithATypedOutcome(InProcPayloadMode mode, ShutdownMode shutdown, InProcThreading threading)
     {
         const int jobs = 10_000;
         int seed = ReliabilityStorms.Seed();
-        string replay = $"mode {mode}, {shutdown}, seed {seed} (replay with AWSM_SOAK_SEED={seed})";
+        string replay = $"mode {mode}, {shutdown}, {threading}, seed {seed} (replay with AWSM_SOAK_SEED={seed})";
         output.WriteLine($"stop mid-storm: {jobs} jobs, {replay}");
         using var unobserved = new UnobservedTaskExceptions();
         const int workers = 4;
 
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode });
+        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode, Threading = threading });
         var pool = new WorkerPool(
             transport,
             ReliabilityJobs.Registry(),
