@@ -255,19 +255,7 @@ public static partial class BenchHooks
         }
     }
 
-    private static JsonObject Latency(double[] samples, TimeSpan total)
-    {
-        Array.Sort(samples);
-        int n = samples.Length;
-        return new JsonObject
-        {
-            ["ok"] = true,
-            ["count"] = n,
-            ["medianUs"] = samples[n / 2],
-            ["p99Us"] = samples[Math.Min(n - 1, (int)(n * 0.99))],
-            ["meanUs"] = total.TotalMicroseconds / n,
-        };
-    }
+    private static JsonObject Latency(double[] samples, TimeSpan total) => LatencySamples.Summarize(samples, total);
 
     private static JsonObject Throughput(int jobs, TimeSpan elapsed) =>
         new() { ["ok"] = true, ["jobs"] = jobs, ["ms"] = elapsed.TotalMilliseconds, ["jobsPerSecond"] = jobs / elapsed.TotalSeconds };

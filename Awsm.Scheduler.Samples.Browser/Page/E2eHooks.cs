@@ -337,27 +337,9 @@ public static partial class E2eHooks
             await pool.DispatchAsync<EchoJob, byte[], byte[]>(payload);
         }
 
-        var samples = new double[count];
-        var total = Stopwatch.StartNew();
-        for (int i = 0; i < count; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            await pool.DispatchAsync<EchoJob, byte[], byte[]>(payload);
-            samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
-        }
-
-        double meanUs = total.Elapsed.TotalMicroseconds / count;
-        Array.Sort(samples);
-        return new JsonObject
-        {
-            ["ok"] = true,
-            ["count"] = count,
-            ["size"] = size,
-            ["medianUs"] = samples[count / 2],
-            ["p99Us"] = samples[Math.Min(count - 1, (int)(count * 0.99))],
-            ["meanUs"] = meanUs,
-            ["minUs"] = samples[0],
-        };
+        JsonObject result = await LatencySamples.MeasureAsync(count, async () => await pool.DispatchAsync<EchoJob, byte[], byte[]>(payload));
+        result["size"] = size;
+        return result;
     });
 
     /// <summary>
@@ -396,27 +378,9 @@ public static partial class E2eHooks
                 await OnceAsync();
             }
 
-            var samples = new double[count];
-            var total = Stopwatch.StartNew();
-            for (int i = 0; i < count; i++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                await OnceAsync();
-                samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
-            }
-
-            double meanUs = total.Elapsed.TotalMicroseconds / count;
-            Array.Sort(samples);
-            return new JsonObject
-            {
-                ["ok"] = true,
-                ["count"] = count,
-                ["size"] = size,
-                ["medianUs"] = samples[count / 2],
-                ["p99Us"] = samples[Math.Min(count - 1, (int)(count * 0.99))],
-                ["meanUs"] = meanUs,
-                ["minUs"] = samples[0],
-            }.ToJsonString();
+            JsonObject result = await LatencySamples.MeasureAsync(count, OnceAsync);
+            result["size"] = size;
+            return result.ToJsonString();
         }
         catch (Exception ex)
         {
