@@ -297,12 +297,12 @@ public sealed class WorkerPool : IWorkerPool
 
         if (Volatile.Read(ref _lifecycle) >= Stopping)
         {
-            Fail(job, Disposed(), Outcome.Failed);
+            Fail(job, Disposed());
         }
         else if (_queueFullMode == QueueFullMode.Reject)
         {
             Log.QueueFull(_logger, Name, job.JobName, _queueCapacity);
-            Fail(job, new QueueFullException(job.JobName, _queueCapacity), Outcome.Failed);
+            Fail(job, new QueueFullException(job.JobName, _queueCapacity));
         }
         else
         {
@@ -356,7 +356,7 @@ public sealed class WorkerPool : IWorkerPool
         }
         catch (ChannelClosedException)
         {
-            Fail(job, Disposed(), Outcome.Failed);
+            Fail(job, Disposed());
         }
     }
 
@@ -404,7 +404,7 @@ public sealed class WorkerPool : IWorkerPool
                     if (_poison is { Count: > 0 } && IsQuarantined(job.JobName, job.Payload) is { } quarantined)
                     {
                         reader.TryRead(out _);
-                        Fail(job, quarantined, Outcome.Failed);
+                        Fail(job, quarantined);
                         continue;
                     }
 
@@ -427,14 +427,14 @@ public sealed class WorkerPool : IWorkerPool
                     if (AllWorkersEvicted())
                     {
                         reader.TryRead(out _);
-                        Fail(job, new NoLiveWorkersException($"Pool '{Name}' has no worker left that can run jobs: every worker was evicted after repeated failures."), Outcome.Failed);
+                        Fail(job, new NoLiveWorkersException($"Pool '{Name}' has no worker left that can run jobs: every worker was evicted after repeated failures."));
                         continue;
                     }
 
                     if (Volatile.Read(ref _lifecycle) == Stopped)
                     {
                         reader.TryRead(out _);
-                        Fail(job, Disposed(), Outcome.Failed);
+                        Fail(job, Disposed());
                         continue;
                     }
 
@@ -500,7 +500,7 @@ public sealed class WorkerPool : IWorkerPool
         }
         catch (Exception ex)
         {
-            Fail(job, ex as SchedulerException ?? new TransportException($"Could not send job '{job.JobName}' to worker {worker}: {ex.Message}", ex), Outcome.Failed);
+            Fail(job, ex as SchedulerException ?? new TransportException($"Could not send job '{job.JobName}' to worker {worker}: {ex.Message}", ex));
         }
     }
 
@@ -624,7 +624,7 @@ public sealed class WorkerPool : IWorkerPool
             Log.JobFailed(_logger, Name, job.JobName, id, e.WorkerIndex, e.ErrorType ?? "unknown", e.Message ?? string.Empty);
         }
 
-        Fail(job, error, Outcome.Failed);
+        Fail(job, error);
     }
 
     private void OnReady(int worker)
@@ -830,12 +830,11 @@ public sealed class WorkerPool : IWorkerPool
     /// <summary>Ends a job with an exception. Returns <see langword="false"/> if it had already ended.</summary>
     /// <param name="job">The job.</param>
     /// <param name="error">What the caller sees.</param>
-    /// <param name="outcome">How the job is counted.</param>
     /// <param name="notifyWorker">Whether a worker may still be running the job and must be told to cancel it (the failure
     /// started on the host side, like an abort); <see langword="false"/> when the worker replied or died.</param>
-    private bool Fail(PendingJob job, Exception error, Outcome outcome, bool notifyWorker = false)
+    private bool Fail(PendingJob job, Exception error, bool notifyWorker = false)
     {
-        if (!Complete(job, outcome, out bool wasSent))
+        if (!Complete(job, Outcome.Failed, out bool wasSent))
         {
             return false;
         }
@@ -1011,7 +1010,7 @@ public sealed class WorkerPool : IWorkerPool
 
         foreach (KeyValuePair<long, PendingJob> entry in _pending)
         {
-            Fail(entry.Value, Disposed(), Outcome.Failed, notifyWorker: true);
+            Fail(entry.Value, Disposed(), notifyWorker: true);
         }
 
         lock (_gate)

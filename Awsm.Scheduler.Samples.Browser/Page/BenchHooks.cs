@@ -31,16 +31,7 @@ public static partial class BenchHooks
             await pool.DispatchAsync<EchoJob, byte[], byte[]>(payload);
         }
 
-        var samples = new double[count];
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < count; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            await pool.DispatchAsync<EchoJob, byte[], byte[]>(payload);
-            samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
-        }
-
-        return Latency(samples, Stopwatch.GetElapsedTime(start));
+        return await LatencySamples.MeasureAsync(count, async () => await pool.DispatchAsync<EchoJob, byte[], byte[]>(payload));
     });
 
     /// <summary>Keeps <paramref name="inFlight"/> echo jobs in flight through the pool until <paramref name="total"/> completed.</summary>
@@ -87,16 +78,7 @@ public static partial class BenchHooks
             await OnceAsync();
         }
 
-        var samples = new double[count];
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < count; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            await OnceAsync();
-            samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
-        }
-
-        return Latency(samples, Stopwatch.GetElapsedTime(start));
+        return await LatencySamples.MeasureAsync(count, OnceAsync);
     });
 
     /// <summary>Keeps <paramref name="inFlight"/> jobs in flight through the bare transport: one new job per result.</summary>
@@ -165,16 +147,7 @@ public static partial class BenchHooks
             await OnceAsync();
         }
 
-        var samples = new double[count];
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < count; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            await OnceAsync();
-            samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
-        }
-
-        return Latency(samples, Stopwatch.GetElapsedTime(start));
+        return await LatencySamples.MeasureAsync(count, OnceAsync);
     });
 
     /// <summary>
@@ -254,8 +227,6 @@ public static partial class BenchHooks
             throw new InvalidOperationException($"unexpected {e.Kind} for job {e.JobId} (expected {id}): {e.Message}");
         }
     }
-
-    private static JsonObject Latency(double[] samples, TimeSpan total) => LatencySamples.Summarize(samples, total);
 
     private static JsonObject Throughput(int jobs, TimeSpan elapsed) =>
         new() { ["ok"] = true, ["jobs"] = jobs, ["ms"] = elapsed.TotalMilliseconds, ["jobsPerSecond"] = jobs / elapsed.TotalSeconds };
