@@ -30,6 +30,7 @@ public sealed class HashJob : IWorkerJob<byte[], int>
 
 /// <summary>Source-generated metadata, the way a trimmed app registers its jobs.</summary>
 [JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(byte[]))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;
 
 internal static class BenchRegistry

@@ -3,11 +3,17 @@ using BenchmarkDotNet.Running;
 using Awsm.Scheduler.Benchmarks;
 
 // dotnet run -c Release --project Awsm.Scheduler.Benchmarks -- --quick [--reps N] [--cell-ms M]
+// dotnet run -c Release --project Awsm.Scheduler.Benchmarks -- --redis 127.0.0.1:6379 [--cell-s 5]
 // dotnet run -c Release --project Awsm.Scheduler.Benchmarks -- --bdn [BenchmarkDotNet arguments, e.g. --filter *W1*]
 if (args.Length > 0 && args[0] == "--bdn")
 {
     BenchmarkSwitcher.FromAssembly(typeof(Target).Assembly).Run(args[1..]);
     return 0;
+}
+
+if (args.Length > 1 && args[0] == "--redis")
+{
+    return await RedisBench.RunAsync(args[1], TimeSpan.FromSeconds(Option("--cell-s", 5)));
 }
 
 if (args.Length > 0 && args[0] == "--quick")
@@ -17,7 +23,17 @@ if (args.Length > 0 && args[0] == "--quick")
     return await new QuickHarness(reps, TimeSpan.FromMilliseconds(cellMs)).RunAsync();
 }
 
+if (args.Length > 1 && args[0] == "--profile")
+{
+    // W1 on one target for a while, nothing else: for dotnet-trace / dotnet-counters.
+    int seconds = Option("--seconds", 10);
+    await QuickHarness.ProfileAsync(args[1], TimeSpan.FromSeconds(seconds));
+    return 0;
+}
+
 Console.WriteLine("Usage: -- --quick [--reps 8] [--cell-ms 300]   (one table, under 3 minutes on 2 cores)");
+Console.WriteLine("       -- --redis 127.0.0.1:6379 [--cell-s 5]   (Redis transport beside its raw floor)");
+Console.WriteLine("       -- --profile <target> [--seconds 10]       (W1 only, to attach dotnet-trace; targets: " + string.Join(", ", Target.All) + ")");
 Console.WriteLine("       -- --bdn [BenchmarkDotNet arguments]     (full run, e.g. --filter '*')");
 return 2;
 

@@ -51,7 +51,7 @@ internal sealed class QuickHarness(int repetitions, TimeSpan cellTime)
             double after = Placement.ProbeNanoseconds();
             _probes.Add((before, after));
             _reps.Add(figures);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  rep {rep + 1}: ping-pong {before:0} ns before, {after:0} ns after; pool W1 {figures[("ByReference", "W1")] / 1e6:0.00} M/s, floor {figures[("Floor", "W1")] / 1e6:0.00} M/s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  rep {rep + 1}: ping-pong {before:0} ns before, {after:0} ns after; pool W1 {figures[("ByReference", "W1")] / 1e6:0.00} M/s, Dataflow {figures[("Dataflow", "W1")] / 1e6:0.00} M/s, floor {figures[("Floor", "W1")] / 1e6:0.00} M/s"));
         }
 
         Func<double, string> classify = Placement.Classifier([.. _probes.Select(p => p.Before), .. _probes.Select(p => p.After)]);
@@ -88,16 +88,68 @@ internal sealed class QuickHarness(int repetitions, TimeSpan cellTime)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Placement: {chosen.Key} (cross-core ping-pong median {Median(rtts):0} ns); {chosen.Value.Count} of {_reps.Count} repetitions used, {mixed} mixed{(others.Length > 0 ? $", {others} (other placement, not compared)" : string.Empty)}. Took {total.Elapsed.TotalSeconds:0} s."));
         Console.WriteLine();
         Console.WriteLine(Table(chosen.Value));
+        Console.WriteLine();
+        Console.WriteLine(IssueTable(chosen.Value));
         return 0;
+    }
+
+    /// <summary>Runs W1 on one target for <paramref name="duration"/> and prints the rate (a profiling session).</summary>
+    public static async Task ProfileAsync(string name, TimeSpan duration)
+    {
+        var harness = new QuickHarness(1, duration);
+        await using Target target = Target.Create(name);
+        await target.StartAsync(Workers);
+        (double rate, double bytes) = await harness.ThroughputAsync(target, hash: false);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{target.Name}: W1 {rate / 1e6:0.00} M jobs/s, {bytes:0} B/job"));
+    }
+
+    private double Fig(List<int> reps, string target, string metric)
+    {
+        double[] values = [.. reps.Select(r => _reps[r].TryGetValue((target, metric), out double v) ? v : double.NaN).Where(v => !double.IsNaN(v))];
+        return values.Length == 0 ? double.NaN : Median(values);
+    }
+
+    /// <summary>The issue's table (ratios to Dataflow in this run) and its targets, each marked met or missed.</summary>
+    private string IssueTable(List<int> reps)
+    {
+        double Fig(string target, string metric) => this.Fig(reps, target, metric);
+        string Ratio(double v, double reference) => string.Create(CultureInfo.InvariantCulture, $"{v / reference:0.00}×");
+        double df1 = Fig("Dataflow", "W1");
+        double df2 = Fig("Dataflow", "W2");
+        var sb = new StringBuilder();
+        sb.AppendLine("Issue table (ratios to Dataflow in this run):");
+        sb.AppendLine();
+        sb.AppendLine("| | W1 jobs/s | W1 B/job | W2 jobs/s | W3 p50 µs |");
+        sb.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (string target in (string[])["Floor", "Dataflow", "ByReference", "ByReferenceDT", "ByReferenceTP", "Serialized", "SerializedDT"])
+        {
+            double w1 = Fig(target, "W1");
+            double w2 = Fig(target, "W2");
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {Target.Create(target).Name} | {Rate(w1)} ({Ratio(w1, df1)}) | {Fig(target, "W1.alloc"):0} | {Rate(w2)} ({Ratio(w2, df2)}) | {Micro(Fig(target, "W3.p50"))} |"));
+        }
+
+        double byRef = Fig("ByReference", "W1");
+        (string Label, double Value, string Shown, bool Met)[] targets =
+        [
+            ("InProc ByReference (default threading) W1 >= 1.0x Dataflow", byRef / df1, Ratio(byRef, df1), byRef >= df1),
+            ("InProc ByReference (default threading) W1 <= 128 B/job", Fig("ByReference", "W1.alloc"), string.Create(CultureInfo.InvariantCulture, $"{Fig("ByReference", "W1.alloc"):0} B"), Fig("ByReference", "W1.alloc") <= 128),
+            ("default configuration (Serialized) W3 p50 <= 1.5 us", Fig("Serialized", "W3.p50"), Micro(Fig("Serialized", "W3.p50")) + " µs", Fig("Serialized", "W3.p50") <= 1.5),
+            ("default configuration (Serialized) W2 >= 0.9x Dataflow", Fig("Serialized", "W2") / df2, Ratio(Fig("Serialized", "W2"), df2), Fig("Serialized", "W2") >= 0.9 * df2),
+            ("Serialized W1 >= 0.5x ByReference (both default threading)", Fig("Serialized", "W1") / byRef, Ratio(Fig("Serialized", "W1"), byRef), Fig("Serialized", "W1") >= 0.5 * byRef),
+        ];
+        sb.AppendLine();
+        foreach ((string label, _, string shown, bool met) in targets)
+        {
+            sb.AppendLine($"- {label}: {shown} -> {(met ? "met" : "MISSED")}");
+        }
+
+        sb.Append(string.Create(CultureInfo.InvariantCulture, $"Targets met: {targets.Count(t => t.Met)} of {targets.Length}."));
+        return sb.ToString();
     }
 
     private string Table(List<int> reps)
     {
-        double Fig(string target, string metric)
-        {
-            double[] values = [.. reps.Select(r => _reps[r].TryGetValue((target, metric), out double v) ? v : double.NaN).Where(v => !double.IsNaN(v))];
-            return values.Length == 0 ? double.NaN : Median(values);
-        }
+        double Fig(string target, string metric) => this.Fig(reps, target, metric);
 
         (string Label, string Metric, Func<double, string> Format)[] rows =
         [

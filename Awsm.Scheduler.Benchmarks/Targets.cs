@@ -19,32 +19,46 @@ public abstract class Target : IAsyncDisposable
 
     public static Target Create(string name) => name switch
     {
-        "ByReference" => new PoolTarget(InProcPayloadMode.ByReference, InProcThreading.DedicatedThreads),
-        "Serialized" => new PoolTarget(InProcPayloadMode.Serialized, InProcThreading.DedicatedThreads),
+        "Serialized" => new PoolTarget(InProcPayloadMode.Serialized, threading: null),
+        "ByReference" => new PoolTarget(InProcPayloadMode.ByReference, threading: null),
+        "SerializedDT" => new PoolTarget(InProcPayloadMode.Serialized, InProcThreading.DedicatedThreads),
+        "ByReferenceDT" => new PoolTarget(InProcPayloadMode.ByReference, InProcThreading.DedicatedThreads),
         "ByReferenceTP" => new PoolTarget(InProcPayloadMode.ByReference, InProcThreading.ThreadPool),
-        "SerializedTP" => new PoolTarget(InProcPayloadMode.Serialized, InProcThreading.ThreadPool),
         "Floor" => new FloorTarget(),
         "Dataflow" => new DataflowTarget(),
         "TaskRun" => new TaskRunTarget(),
         _ => throw new ArgumentException($"Unknown target '{name}'.", nameof(name)),
     };
 
-    public static readonly string[] All = ["Floor", "ByReference", "Serialized", "ByReferenceTP", "SerializedTP", "Dataflow", "TaskRun"];
+    /// <summary>Every target; "Serialized" and "ByReference" use the transport's default threading (what a user gets).</summary>
+    public static readonly string[] All = ["Floor", "Dataflow", "Serialized", "ByReference", "ByReferenceDT", "ByReferenceTP", "SerializedDT", "TaskRun"];
 }
 
-/// <summary>Awsm.Scheduler over the in-process transport, with the pool's default options.</summary>
-public sealed class PoolTarget(InProcPayloadMode mode, InProcThreading threading) : Target
+/// <summary>Awsm.Scheduler over the in-process transport, with the pool's default options; <paramref name="threading"/> null: the transport's default.</summary>
+public sealed class PoolTarget(InProcPayloadMode mode, InProcThreading? threading) : Target
 {
     private WorkerPool? _pool;
 
     public override string Name =>
         (mode == InProcPayloadMode.ByReference ? "InProc ByReference" : "InProc Serialized")
-        + (threading == InProcThreading.ThreadPool ? " (thread pool)" : string.Empty);
+        + threading switch
+        {
+            null => $" (default: {new InProcTransportOptions().Threading})",
+            InProcThreading.ThreadPool => " (thread pool)",
+            InProcThreading.DedicatedThreads => " (dedicated threads)",
+            { } other => $" ({other})",
+        };
 
     public override Task StartAsync(int workers)
     {
+        var options = new InProcTransportOptions { Mode = mode };
+        if (threading is { } chosen)
+        {
+            options.Threading = chosen;
+        }
+
         _pool = new WorkerPool(
-            new InProcTransport(new InProcTransportOptions { Mode = mode, Threading = threading }),
+            new InProcTransport(options),
             BenchRegistry.Create(),
             new WorkerPoolOptions { WorkerCount = workers, Name = "bench" });
         return _pool.StartAsync();

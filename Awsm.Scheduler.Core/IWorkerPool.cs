@@ -39,6 +39,22 @@ public interface IWorkerPool : IAsyncDisposable
     ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput>(TInput input, CancellationToken cancellationToken = default)
         where TJob : IWorkerJob<TInput, TOutput>;
 
+    /// <summary>
+    /// Runs a job on a worker like <see cref="DispatchAsync{TJob, TInput, TOutput}(TInput, CancellationToken)"/>, and
+    /// hands the progress values the job reports to <paramref name="progress"/> (coalesced by the worker, never after
+    /// the job ended; <see cref="Progress{T}"/> runs its callback on the caller's synchronization context).
+    /// </summary>
+    /// <typeparam name="TJob">The job type; it must be registered with the pool, with its progress type.</typeparam>
+    /// <typeparam name="TInput">The job's input type.</typeparam>
+    /// <typeparam name="TOutput">The job's output type.</typeparam>
+    /// <typeparam name="TProgress">The job's progress type, as registered with <see cref="JobRegistry.AddProgress{TJob, TProgress}(Serialization.JobCodec{TProgress})"/>.</typeparam>
+    /// <param name="input">The input; not <see langword="null"/>.</param>
+    /// <param name="progress">Where progress goes; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Cancels the job, queued or running.</param>
+    /// <returns>The job's output.</returns>
+    ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput, TProgress>(TInput input, IProgress<TProgress>? progress, CancellationToken cancellationToken = default)
+        where TJob : IWorkerJob<TInput, TOutput>;
+
     /// <summary>Takes a snapshot of the pool's counters.</summary>
     /// <returns>The snapshot.</returns>
     WorkerPoolStats GetStats();

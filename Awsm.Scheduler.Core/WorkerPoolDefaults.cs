@@ -32,4 +32,8 @@ public static class WorkerPoolDefaults
 
     /// <summary>Gets the default respawn delay cap.</summary>
     public static TimeSpan RespawnMaxDelay => TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets the shortest interval between two progress reports a worker sends for one job: 50 ms.</summary>
+    /// <value>50 milliseconds.</value>
+    public static TimeSpan ProgressInterval => TimeSpan.FromMilliseconds(50);
 }

@@ -21,7 +21,7 @@ public sealed record WorkerPoolStats
     /// <summary>Gets the jobs that failed (job error, crash, serialization, transport, abort, no live worker).</summary>
     public required long Failed { get; init; }
 
-    /// <summary>Gets the jobs cancelled by their caller.</summary>
+    /// <summary>Gets the jobs canceled by their caller.</summary>
     public required long Canceled { get; init; }
 
     /// <summary>Gets the jobs that timed out.</summary>

@@ -5,7 +5,7 @@ public enum InProcPayloadMode
 {
     /// <summary>
     /// Every envelope goes through the job codecs and the wire vocabulary exactly as it would to a browser worker:
-    /// inputs and outputs are encoded and copied, ids travel as decimal strings. Catches unserializable types and
+    /// inputs and outputs are encoded and copied (see <c>docs/wire.md</c>). Catches unserializable types and
     /// shared mutable state in tests, and keeps jobs isolated from their callers. The default.
     /// </summary>
     Serialized,

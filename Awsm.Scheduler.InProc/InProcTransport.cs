@@ -5,29 +5,21 @@ using Awsm.Scheduler.Transport;
 namespace Awsm.Scheduler.InProc;
 
 /// <summary>
-/// Runs workers on dedicated threads in this process, each with its own inbox and its own
-/// <see cref="WorkerJobRuntime"/>. It is the embedded transport for server and console apps and the deterministic
-/// test double for every other transport: its controls crash, pause, hold and release workers on the test's command,
-/// so no test needs to sleep.
+/// Runs workers in this process, each with its own inbox and its own <see cref="WorkerJobRuntime"/>, on the thread
+/// pool or on dedicated threads (<see cref="InProcTransportOptions.Threading"/>). It is the embedded transport for server and console apps, and the fast, faithful
+/// stand-in for every other transport in tests (wrap it in <c>Awsm.Scheduler.Testing</c>'s
+/// <c>FaultInjectingTransport</c> to crash, pause, hold and release its workers on the test's command).
 /// </summary>
 public sealed class InProcTransport : IWorkerTransport
 {
     private readonly Channel<WorkerEvent> _events = Channel.CreateUnbounded<WorkerEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly InProcTransportOptions _options;
     private readonly Lock _gate = new();
-    private readonly List<(int Worker, WorkerMessage Message)> _heldJobs = [];
-    private readonly List<WorkerEvent> _heldReplies = [];
     private readonly List<InProcWorker> _allIncarnations = [];
     private WorkerTransportContext? _context;
     private Action<WorkerEvent>? _replySink;
     private InProcWorker?[] _workers = [];
-    private int[] _failStarts = [];
-    private string?[] _failStartReasons = [];
-    private bool[] _holdReady = [];
-    private int[] _starts = [];
-    private bool _holdingJobs;
-    private bool _holdingReplies;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>Creates the transport.</summary>
     /// <param name="options">Its settings; <see cref="InProcPayloadMode.Serialized"/> by default.</param>
@@ -45,8 +37,8 @@ public sealed class InProcTransport : IWorkerTransport
     /// <inheritdoc />
     public ChannelReader<WorkerEvent> Events => _events.Reader;
 
-    /// <summary>Gets the number of worker threads that have not yet left their loop (across incarnations).</summary>
-    public int LiveThreads
+    /// <summary>Gets the number of worker threads (or thread-pool mailboxes) that have not yet left their loop, across incarnations: for leak checks in tests.</summary>
+    internal int LiveThreads
     {
         get
         {
@@ -72,8 +64,7 @@ public sealed class InProcTransport : IWorkerTransport
             _context = context;
             _replySink = context.ReplySink;
             int n = context.WorkerCount;
-            _workers = new InProcWorker?[n];
-            EnsureSized(n - 1);
+            Volatile.Write(ref _workers, new InProcWorker?[n]);
         }
 
         return ValueTask.CompletedTask;
@@ -83,52 +74,40 @@ public sealed class InProcTransport : IWorkerTransport
     public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
     {
         InProcWorker worker;
-        bool reportReady;
         lock (_gate)
         {
             WorkerTransportContext context = _context ?? throw new InvalidOperationException("The transport is not initialized.");
             ObjectDisposedException.ThrowIf(_disposed, this);
             CheckIndex(workerIndex);
             _workers[workerIndex]?.Kill();
-            _starts[workerIndex]++;
-            if (_failStarts[workerIndex] > 0)
-            {
-                _failStarts[workerIndex]--;
-                _workers[workerIndex] = null;
-                Publish(WorkerEvent.InitError(workerIndex, _failStartReasons[workerIndex] ?? "injected start failure"));
-                return ValueTask.CompletedTask;
-            }
-
             worker = new InProcWorker(this, context, workerIndex, _options.Threading);
             _workers[workerIndex] = worker;
             _allIncarnations.Add(worker);
             _allIncarnations.RemoveAll(w => w.Exited.IsCompleted);
-            reportReady = !_holdReady[workerIndex];
         }
 
-        worker.Start(reportReady);
+        worker.Start();
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public void Send(int workerIndex, in WorkerMessage message)
     {
-        InProcWorker? worker;
-        lock (_gate)
+        // No lock on the hot path: the slot is read once (changes to it happen under _gate). An incarnation being
+        // replaced may still be read here; it is then dead, or dies with the message in its inbox, and either way the
+        // message is lost the way it would be had the lock been taken a moment earlier (the crash fails the job).
+        if (_disposed)
         {
-            if (_disposed)
-            {
-                throw new TransportException("The in-process transport is disposed.");
-            }
-
-            CheckIndex(workerIndex);
-            worker = _workers[workerIndex];
-            if (message.Kind == WorkerMessageKind.Job && _holdingJobs)
-            {
-                _heldJobs.Add((workerIndex, ToWire(message)));
-                return;
-            }
+            throw new TransportException("The in-process transport is disposed.");
         }
+
+        InProcWorker?[] workers = Volatile.Read(ref _workers);
+        if ((uint)workerIndex >= (uint)workers.Length)
+        {
+            CheckIndex(workerIndex);
+        }
+
+        InProcWorker? worker = Volatile.Read(ref workers[workerIndex]);
 
         if (worker is null || worker.IsDead)
         {
@@ -159,150 +138,6 @@ public sealed class InProcTransport : IWorkerTransport
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Crashes a worker now: its jobs fail with <see cref="WorkerCrashedException"/> and the pool respawns it. A job it is running is abandoned.</summary>
-    /// <param name="workerIndex">The worker.</param>
-    /// <param name="reason">The crash reason the pool reports.</param>
-    /// <returns><see langword="true"/> if a live worker was crashed.</returns>
-    public bool Crash(int workerIndex, string reason = "injected crash")
-    {
-        InProcWorker? worker;
-        lock (_gate)
-        {
-            CheckIndex(workerIndex);
-            worker = _workers[workerIndex];
-        }
-
-        return worker is not null && CrashWorker(worker, reason);
-    }
-
-    /// <summary>Makes a worker crash when it takes its next job (the job is lost with the worker).</summary>
-    /// <param name="workerIndex">The worker.</param>
-    public void CrashOnNextJob(int workerIndex) => WorkerAt(workerIndex)?.CrashOnNextJob();
-
-    /// <summary>Stops a worker from taking further messages until <see cref="Resume"/>; a job it is running goes on.</summary>
-    /// <param name="workerIndex">The worker.</param>
-    public void Pause(int workerIndex) => WorkerAt(workerIndex)?.Pause();
-
-    /// <summary>Lets a paused worker take messages again.</summary>
-    /// <param name="workerIndex">The worker.</param>
-    public void Resume(int workerIndex) => WorkerAt(workerIndex)?.Resume();
-
-    /// <summary>Holds every job envelope sent from now on, in order, until <see cref="ReleaseJobs"/>. Cancel envelopes still pass.</summary>
-    public void HoldJobs()
-    {
-        lock (_gate)
-        {
-            _holdingJobs = true;
-        }
-    }
-
-    /// <summary>Delivers the held job envelopes, in the order they were sent, and stops holding.</summary>
-    public void ReleaseJobs()
-    {
-        (int Worker, WorkerMessage Message)[] held;
-        lock (_gate)
-        {
-            _holdingJobs = false;
-            held = [.. _heldJobs];
-            _heldJobs.Clear();
-        }
-
-        foreach ((int worker, WorkerMessage message) in held)
-        {
-            WorkerAt(worker)?.Post(message);
-        }
-    }
-
-    /// <summary>Holds every result and error from the workers until <see cref="ReleaseReplies"/>.</summary>
-    public void HoldReplies()
-    {
-        lock (_gate)
-        {
-            _holdingReplies = true;
-        }
-    }
-
-    /// <summary>Delivers the held results and errors, in order, and stops holding.</summary>
-    public void ReleaseReplies()
-    {
-        lock (_gate)
-        {
-            _holdingReplies = false;
-            foreach (WorkerEvent e in _heldReplies)
-            {
-                DeliverReply(e);
-            }
-
-            _heldReplies.Clear();
-        }
-    }
-
-    /// <summary>Makes the next <paramref name="count"/> starts of a worker fail with an init error.</summary>
-    /// <param name="workerIndex">The worker.</param>
-    /// <param name="count">How many starts fail.</param>
-    /// <param name="reason">The init-error reason.</param>
-    public void FailNextStarts(int workerIndex, int count = 1, string reason = "injected start failure")
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        lock (_gate)
-        {
-            EnsureSized(workerIndex);
-            _failStarts[workerIndex] = count;
-            _failStartReasons[workerIndex] = reason;
-        }
-    }
-
-    /// <summary>Makes a worker that starts from now on wait for <see cref="ReleaseReady"/> before it reports ready.</summary>
-    /// <param name="workerIndex">The worker.</param>
-    public void HoldReady(int workerIndex)
-    {
-        lock (_gate)
-        {
-            EnsureSized(workerIndex);
-            _holdReady[workerIndex] = true;
-        }
-    }
-
-    /// <summary>Lets a held worker report ready, now and on later starts.</summary>
-    /// <param name="workerIndex">The worker.</param>
-    public void ReleaseReady(int workerIndex)
-    {
-        InProcWorker? worker;
-        lock (_gate)
-        {
-            EnsureSized(workerIndex);
-            _holdReady[workerIndex] = false;
-            worker = _workers.Length > workerIndex ? _workers[workerIndex] : null;
-        }
-
-        worker?.ReportReady();
-    }
-
-    /// <summary>Gets how many times a worker was started (first start plus respawns, failed ones included).</summary>
-    /// <param name="workerIndex">The worker.</param>
-    /// <returns>The count.</returns>
-    public int StartCount(int workerIndex)
-    {
-        lock (_gate)
-        {
-            return workerIndex < _starts.Length ? _starts[workerIndex] : 0;
-        }
-    }
-
-    /// <summary>
-    /// Delivers an envelope to the pool as if a worker had sent these wire fields: the way to test malformed,
-    /// duplicated and stale envelopes.
-    /// </summary>
-    /// <param name="workerIndex">The worker it claims to come from.</param>
-    /// <param name="kind">The envelope kind.</param>
-    /// <param name="id">The job id text.</param>
-    /// <param name="payload">The payload bytes.</param>
-    /// <param name="errorKind">The error kind's wire name.</param>
-    /// <param name="errorType">The error type.</param>
-    /// <param name="message">The message.</param>
-    public void InjectEnvelope(int workerIndex, string? kind, string? id, ReadOnlyMemory<byte> payload = default, string? errorKind = null, string? errorType = null, string? message = null) =>
-        Publish(WireProtocol.ParseEvent(workerIndex, kind, id, payload, errorKind, errorType, message));
-
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -321,8 +156,6 @@ public sealed class InProcTransport : IWorkerTransport
             }
 
             incarnations = [.. _allIncarnations];
-            _heldJobs.Clear();
-            _heldReplies.Clear();
         }
 
         _events.Writer.TryComplete();
@@ -338,27 +171,10 @@ public sealed class InProcTransport : IWorkerTransport
 
     internal void Publish(WorkerEvent e) => _events.Writer.TryWrite(e);
 
+    /// <summary>Hands a reply to the pool on this thread when it offers a shortcut (no hop through the router), else to <see cref="Events"/>.</summary>
     internal void PublishReply(WorkerEvent e)
     {
         e = ToHostSide(e);
-        if (Volatile.Read(ref _holdingReplies))
-        {
-            lock (_gate)
-            {
-                if (_holdingReplies)
-                {
-                    _heldReplies.Add(e);
-                    return;
-                }
-            }
-        }
-
-        DeliverReply(e);
-    }
-
-    /// <summary>Hands a reply to the pool on this thread when it offers a shortcut (no hop through the router), else to <see cref="Events"/>.</summary>
-    private void DeliverReply(in WorkerEvent e)
-    {
         if (_replySink is { } sink)
         {
             sink(e);
@@ -383,8 +199,6 @@ public sealed class InProcTransport : IWorkerTransport
                 _workers[worker.Index] = null;
             }
 
-            // Replies the dead worker sent before dying but that are still held die with it, as they would in a browser.
-            _heldReplies.RemoveAll(e => e.WorkerIndex == worker.Index);
             Publish(WorkerEvent.Crashed(worker.Index, reason));
         }
 
@@ -425,32 +239,11 @@ public sealed class InProcTransport : IWorkerTransport
         };
     }
 
-    private InProcWorker? WorkerAt(int workerIndex)
-    {
-        lock (_gate)
-        {
-            CheckIndex(workerIndex);
-            return _workers[workerIndex];
-        }
-    }
-
     private void CheckIndex(int workerIndex)
     {
         if ((uint)workerIndex >= (uint)_workers.Length)
         {
             throw new ArgumentOutOfRangeException(nameof(workerIndex), workerIndex, $"The transport has {_workers.Length} worker slot(s).");
-        }
-    }
-
-    private void EnsureSized(int workerIndex)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(workerIndex);
-        if (workerIndex >= _failStarts.Length)
-        {
-            Array.Resize(ref _failStarts, workerIndex + 1);
-            Array.Resize(ref _failStartReasons, workerIndex + 1);
-            Array.Resize(ref _holdReady, workerIndex + 1);
-            Array.Resize(ref _starts, workerIndex + 1);
         }
     }
 }

@@ -11,10 +11,11 @@ public sealed class InProcTransportOptions
 
     /// <summary>Gets or sets where workers run their jobs.</summary>
     /// <value>
-    /// The default is <see cref="InProcThreading.DedicatedThreads"/>: CPU-heavy jobs stay off the thread pool. Choose
-    /// <see cref="InProcThreading.ThreadPool"/> for many short jobs (see the benchmarks).
+    /// The default is <see cref="InProcThreading.Adaptive"/>: short jobs run on the thread pool (a round trip in about a
+    /// microsecond), and a worker whose job held its thread for 100 ms moves to a dedicated thread. Choose
+    /// <see cref="InProcThreading.DedicatedThreads"/> when jobs block or run long from the first one on.
     /// </value>
-    public InProcThreading Threading { get; set; } = InProcThreading.DedicatedThreads;
+    public InProcThreading Threading { get; set; } = InProcThreading.Adaptive;
 
     /// <summary>
     /// Gets or sets how long disposing the transport waits for worker threads to leave a job that ignores cancellation.

@@ -18,25 +18,14 @@ public static class BenchRunner
     /// <returns>The process exit code.</returns>
     public static async Task<int> RunAsync(Uri baseUri, int rounds, string[]? only, string? jsonPath)
     {
-        string chromium = Environment.GetEnvironmentVariable("AWSM_CHROMIUM") ?? "/usr/bin/chromium";
-        if (!File.Exists(chromium))
+        if (!File.Exists(HeadlessChromium.ExecutablePath))
         {
-            Console.Error.WriteLine($"Chromium not found at '{chromium}': install it (apt-get install -y chromium) or set AWSM_CHROMIUM.");
+            Console.Error.WriteLine(HeadlessChromium.NotFoundMessage);
             return 3;
         }
 
         using IPlaywright playwright = await Playwright.CreateAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Timeout = 60_000,
-            Args =
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
-        }).WaitAsync(TimeSpan.FromSeconds(90));
+        await using IBrowser browser = await HeadlessChromium.LaunchAsync(playwright);
         Console.WriteLine($"Chromium {browser.Version}, {Environment.ProcessorCount} cores");
         IPage page = await browser.NewPageAsync();
         var errors = new List<string>();

@@ -30,7 +30,16 @@ public static class SamplePublisher
     /// <param name="outputDir">The publish folder; the site is its <c>wwwroot</c>.</param>
     /// <param name="timeout">How long the publish may take.</param>
     /// <returns>The wwwroot folder to serve.</returns>
-    public static async Task<string> PublishAsync(string repositoryRoot, string outputDir, TimeSpan timeout)
+    public static Task<string> PublishAsync(string repositoryRoot, string outputDir, TimeSpan timeout) =>
+        PublishAsync(repositoryRoot, SampleProject, outputDir, timeout);
+
+    /// <summary>Publishes the WebAssembly app <paramref name="projectName"/> (Release) into <paramref name="outputDir"/>, deleted first.</summary>
+    /// <param name="repositoryRoot">The repository root.</param>
+    /// <param name="projectName">The app's project folder (and project file) name, under the root.</param>
+    /// <param name="outputDir">The publish folder; the site is its <c>wwwroot</c>.</param>
+    /// <param name="timeout">How long the publish may take.</param>
+    /// <returns>The wwwroot folder to serve.</returns>
+    public static async Task<string> PublishAsync(string repositoryRoot, string projectName, string outputDir, TimeSpan timeout)
     {
         // Publish never deletes stale fingerprinted files: start from an empty folder.
         if (Directory.Exists(outputDir))
@@ -45,7 +54,7 @@ public static class SamplePublisher
             UseShellExecute = false,
             WorkingDirectory = repositoryRoot,
         };
-        string project = Path.Combine(repositoryRoot, SampleProject, SampleProject + ".csproj");
+        string project = Path.Combine(repositoryRoot, projectName, projectName + ".csproj");
         foreach (string arg in new[] { "publish", project, "-c", "Release", "-o", outputDir, "-nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false" })
         {
             psi.ArgumentList.Add(arg);
@@ -82,13 +91,13 @@ public static class SamplePublisher
 
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"dotnet publish {SampleProject} failed with exit code {process.ExitCode}:\n{output}");
+            throw new InvalidOperationException($"dotnet publish {projectName} failed with exit code {process.ExitCode}:\n{output}");
         }
 
         string wwwroot = Path.Combine(outputDir, "wwwroot");
-        if (!File.Exists(Path.Combine(wwwroot, "_framework", "dotnet.js")))
+        if (!Directory.EnumerateFiles(Path.Combine(wwwroot, "_framework"), "dotnet.*js").Any(f => Path.GetFileName(f) is "dotnet.js" || System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(f), @"^dotnet\.[a-z0-9]+\.js$")))
         {
-            throw new InvalidOperationException($"publish succeeded but {wwwroot}/_framework/dotnet.js is missing:\n{output}");
+            throw new InvalidOperationException($"publish succeeded but {wwwroot}/_framework/dotnet.js (or a fingerprinted dotnet.<hash>.js) is missing:\n{output}");
         }
 
         return wwwroot;

@@ -15,6 +15,7 @@
 //
 // The job envelope carries the request's trace context, so spans created inside a job join the request's trace.
 using Awsm.Scheduler;
+using Awsm.Scheduler.InProc;
 using Awsm.Scheduler.Samples.Hosting;
 using Polly;
 using Polly.Retry;
@@ -43,10 +44,11 @@ builder.Services.AddResiliencePipeline("scheduler", pipeline => pipeline
     })
     .AddTimeout(TimeSpan.FromSeconds(5)));
 
-// A named pool. In tests, UseInProcTransport() is also the one line that replaces a browser transport.
+// A named pool on in-process workers. For the chaos endpoint below, the transport is wrapped in the fault-injecting
+// decorator of Awsm.Scheduler.Testing; an app without chaos endpoints writes .UseInProcTransport() instead.
 builder.Services.AddAwsmScheduler("primes", o => o.WorkerCount = Math.Clamp(Environment.ProcessorCount, 1, 4))
     .AddJob<CountPrimesJob, int, PrimeCount>(SampleJsonContext.Default)
-    .UseInProcTransport()
+    .UseFaultInjectingTransport(_ => new InProcTransport())
     .UseResiliencePipeline("scheduler");
 
 WebApplication app = builder.Build();
@@ -72,9 +74,14 @@ app.MapGet("/primes/{limit:int}", async (int limit, [FromKeyedServices("primes")
 
 app.MapGet("/stats", ([FromKeyedServices("primes")] IWorkerPool pool) => Results.Ok(pool.GetStats()));
 
-app.MapPost("/chaos/crash-next/{worker:int}", (int worker, IServiceProvider services) =>
+app.MapPost("/chaos/crash-next/{worker:int}", (int worker, [FromKeyedServices("primes")] IWorkerPool pool, IServiceProvider services) =>
 {
-    services.GetInProcTransport("primes").CrashOnNextJob(worker);
+    if (worker < 0 || worker >= pool.GetStats().Workers.Count)
+    {
+        return Results.BadRequest($"worker must be in [0, {pool.GetStats().Workers.Count}).");
+    }
+
+    services.GetFaultInjectingTransport("primes").CrashOnNextJob(worker);
     return Results.Accepted();
 });
 

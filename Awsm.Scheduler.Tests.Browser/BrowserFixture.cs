@@ -4,54 +4,32 @@ using System.Text.Json;
 using Awsm.Scheduler.Samples.Browser.Server;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
-using Xunit.Sdk;
 
 namespace Awsm.Scheduler.Tests.Browser;
 
 /// <summary>
 /// Publishes the browser sample once per test run into a fresh folder under the test output, serves it on 127.0.0.1,
-/// starts Chromium headless through Playwright and opens the page until it reports ready. Every step has a timeout and
-/// fails with the evidence (publish output, console lines) instead of hanging. A missing Chromium fails, never skips.
+/// starts Chromium headless through Playwright (<see cref="PlaywrightFixture"/>) and opens the page until it reports
+/// ready. Every step has a timeout and fails with the evidence (publish output, console lines) instead of hanging.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public sealed class BrowserFixture(IMessageSink diagnostics) : PlaywrightFixture(diagnostics)
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly IMessageSink _diagnostics;
     private readonly ConcurrentQueue<string> _console = new();
     private StaticSiteHost? _host;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public BrowserFixture(IMessageSink diagnostics) => _diagnostics = diagnostics;
 
     public IPage Page { get; private set; } = null!;
 
-    public IBrowser Browser => _browser!;
-
     public Uri BaseUri => _host!.BaseUri;
-
-    /// <summary>Gets the folder for artifacts (screenshots, measurements): the test output folder.</summary>
-    public string ArtifactsDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "browser-artifacts");
 
     public TimeSpan PublishDuration { get; private set; }
 
-    /// <summary>Gets or sets the running test's output (set by the test class constructor).</summary>
-    public ITestOutputHelper? Output { get; set; }
-
     public IReadOnlyCollection<string> ConsoleLines => _console;
 
-    public async Task InitializeAsync()
+    protected override async Task StartSiteAsync()
     {
-        Directory.CreateDirectory(ArtifactsDirectory);
-        string chromium = Environment.GetEnvironmentVariable("AWSM_CHROMIUM") ?? "/usr/bin/chromium";
-        if (!File.Exists(chromium))
-        {
-            throw new InvalidOperationException(
-                $"Chromium not found at '{chromium}'. The browser tests need it and do not skip: install it (apt-get install -y chromium) or set AWSM_CHROMIUM to a Chromium/Chrome binary.");
-        }
-
         string repo = SamplePublisher.FindRepositoryRoot(AppContext.BaseDirectory);
         string publishDir = Path.Combine(AppContext.BaseDirectory, "sample-publish");
         var sw = Stopwatch.StartNew();
@@ -61,21 +39,10 @@ public sealed class BrowserFixture : IAsyncLifetime
 
         _host = await StaticSiteHost.StartAsync(wwwroot);
         Log($"serving {wwwroot} at {_host.BaseUri}");
+    }
 
-        _playwright = await Playwright.CreateAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Timeout = 60_000,
-            Args =
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
-        }).WaitAsync(TimeSpan.FromSeconds(90));
-        Log($"browser {_browser.Version}");
-
+    protected override async Task OnBrowserStartedAsync()
+    {
         Page = await OpenPageAsync(string.Empty);
         await ScreenshotAsync(Page, "sample-ready.png");
     }
@@ -83,7 +50,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Opens the sample at <paramref name="relativeUrl"/> in a new page and waits until it is ready.</summary>
     public async Task<IPage> OpenPageAsync(string relativeUrl)
     {
-        IPage page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 760 } }).WaitAsync(TimeSpan.FromSeconds(30));
+        IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 760 } }).WaitAsync(TimeSpan.FromSeconds(30));
         page.SetDefaultTimeout(60_000);
         page.Console += (_, msg) => Log($"console.{msg.Type}: {msg.Text}");
         page.PageError += (_, error) => Log($"pageerror: {error}");
@@ -132,45 +99,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
-    public async Task<string> ScreenshotAsync(IPage page, string name)
+    public override void Log(string line)
     {
-        string path = Path.Combine(ArtifactsDirectory, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true }).WaitAsync(TimeSpan.FromSeconds(30));
-        Log($"screenshot: {path}");
-        return path;
+        _console.Enqueue(line);
+        base.Log(line);
     }
 
-    public async Task DisposeAsync()
+    protected override async Task StopSiteAsync()
     {
-        if (_browser is not null)
-        {
-            await _browser.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        _playwright?.Dispose();
         if (_host is not null)
         {
             await _host.DisposeAsync();
-        }
-    }
-
-    public void Log(string line)
-    {
-        _console.Enqueue(line);
-        try
-        {
-            if (Output is { } output)
-            {
-                output.WriteLine(line);
-            }
-            else
-            {
-                _diagnostics.OnMessage(new DiagnosticMessage(line));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // the test that owned Output has finished
         }
     }
 }

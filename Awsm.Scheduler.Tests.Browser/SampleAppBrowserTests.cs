@@ -45,16 +45,112 @@ public sealed class SampleAppBrowserTests : IDisposable
     }
 
     [Fact]
-    public async Task StartAsync_PageContentSecurityPolicyRefusesBlobWorkers_FailsWithAClearInitError()
+    public async Task Render_LongTiles_ShowsTileProgressBeforeTheRenderEndsAndEveryTileDoneAfter()
+    {
+        // 5,000 iterations in the seahorse valley: the tiles near the centre hold many points inside the set (each runs
+        // all its iterations), so such a tile computes for several hundred ms in a worker (the longest took 1.6 s on an
+        // idle 2-core machine), and longer the slower the machine. A tile reports after its first row at once, then at most
+        // every 50 ms, and its overlay keeps the last fraction until the tile is painted.
+        // Round-robin: a pool of its own (the other render test counts its pool's completed jobs).
+        // A MutationObserver records every change of a tile's overlay: the test checks that progress only moves forward
+        // and that nothing changes once a tile is done.
+        await _fx.CallAsync(@"() => {
+            const log = window.awsmProgressRun = { ended: false, changes: 0, violations: [], last: new Map(), started: new Map(), runMs: [] };
+            log.observer = new MutationObserver(records => {
+                for (const r of records) {
+                    const el = r.target;
+                    if (!el.classList || !el.classList.contains('tile')) continue;
+                    log.changes++;
+                    const now = { state: el.dataset.state, progress: Number(el.dataset.progress) };
+                    const before = log.last.get(el);
+                    if (before && before.state === 'done' && (now.state !== 'done' || now.progress !== 1)) log.violations.push(`tile ${el.dataset.tile} changed after done: ${now.state} ${now.progress}`);
+                    if (before && now.progress < before.progress && now.state !== 'failed') log.violations.push(`tile ${el.dataset.tile} went back: ${before.progress} -> ${now.progress}`);
+                    log.last.set(el, now);
+                    if (now.state === 'running' && !log.started.has(el)) log.started.set(el, performance.now());
+                    if (now.state === 'done' && before?.state !== 'done' && log.started.has(el)) log.runMs.push(performance.now() - log.started.get(el));
+                }
+            });
+            log.observer.observe(document.getElementById('tiles'), { subtree: true, attributes: true, attributeFilter: ['data-state', 'data-progress'] });
+            log.render = window.awsm.render({ workers: 2, strategy: 'round-robin', iterations: 5000, zoom: 40 });
+            log.render.then(() => { log.ended = true; }, () => { log.ended = true; });
+            return true;
+        }");
+
+        // Hang guard only: resolves as soon as a running tile shows a fraction, or (a failure) when the render ended first.
+        IJSHandle first = await _fx.Page.WaitForFunctionAsync(
+            @"() => {
+                const mid = window.awsm.tiles().find(t => t.state === 'running' && t.progress > 0 && t.progress < 1);
+                if (mid) return { seen: true, tile: mid.tile, progress: mid.progress, done: window.awsm.tiles().filter(t => t.state === 'done').length };
+                return window.awsmProgressRun.ended ? { seen: false } : false;
+            }",
+            null,
+            new() { Timeout = 180_000, PollingInterval = 10 });
+        JsonElement seen = await first.JsonValueAsync<JsonElement>().WaitAsync(TimeSpan.FromSeconds(30));
+        _fx.Log($"first progress seen: {seen}");
+        await _fx.ScreenshotAsync(_fx.Page, "sample-during-render.png");
+
+        JsonElement run = await _fx.CallAsync("() => window.awsmProgressRun.render", 300);
+        JsonElement tiles = await _fx.CallAsync("() => window.awsm.tiles()");
+        JsonElement log = await _fx.CallAsync("() => { const l = window.awsmProgressRun; l.observer.disconnect(); const ms = l.runMs.sort((a, b) => a - b); return { changes: l.changes, violations: l.violations, tilesSeenRunning: ms.length, runningMsMedian: ms[ms.length >> 1], runningMsMax: ms[ms.length - 1] }; }");
+        JsonElement canvas = await _fx.CallAsync("() => window.awsm.verifyCanvas(4)", 120);
+        JsonElement stats = await _fx.CallAsync("() => window.awsm.stats()");
+        _fx.Log($"render: {run}");
+        _fx.Log($"overlay changes: {log}");
+        _fx.Log($"canvas check: {canvas}");
+        await _fx.ScreenshotAsync(_fx.Page, "sample-after-progress-render.png");
+
+        Assert.True(seen.GetProperty("seen").GetBoolean(), $"no tile showed a progress between 0 and 1 before the render ended: {run}");
+        Assert.True(run.GetProperty("ok").GetBoolean(), run.ToString());
+        Assert.Equal(96, run.GetProperty("tiles").GetInt32());
+        Assert.Equal(2, stats.GetProperty("workersAlive").GetInt32());
+
+        // After the render every tile reads done (1), nothing moved backwards or after its end, and the image is right.
+        Assert.Equal(96, tiles.GetArrayLength());
+        Assert.All(tiles.EnumerateArray(), t =>
+        {
+            Assert.Equal("done", t.GetProperty("state").GetString());
+            Assert.Equal(1.0, t.GetProperty("progress").GetDouble());
+        });
+        Assert.Empty(log.GetProperty("violations").EnumerateArray());
+        Assert.True(canvas.GetProperty("ok").GetBoolean(), canvas.ToString());
+        Assert.Equal(4, canvas.GetProperty("checked").GetInt32());
+    }
+
+    [Fact]
+    public async Task StartAsync_PageContentSecurityPolicyRefusesBlobWorkers_StartsFromTheSameOriginBootstrap()
+    {
+        // csp.html: worker-src 'self' (no blob:). The blob: bootstrap is refused; the worker starts again from the
+        // published static web asset _content/Awsm.Scheduler.WebWorker/worker.js and serves jobs.
+        IPage page = await _fx.OpenPageAsync("csp.html");
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Context.Request += (_, request) => requests.Enqueue(request.Url);
+        try
+        {
+            JsonElement r = await _fx.CallAsync(page, "() => window.awsm.e2e.startAndReportUrl()", 60);
+            _fx.Log($"csp: {r}");
+            Assert.True(r.GetProperty("ok").GetBoolean(), r.ToString());
+            Assert.Contains(new Uri(_fx.BaseUri, "_content/Awsm.Scheduler.WebWorker/worker.js").ToString(), requests);
+        }
+        finally
+        {
+            await page.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_CspRefusesBlobWorkersAndSameOriginCopyIsMissing_FailsWithAClearInitError()
     {
         IPage page = await _fx.OpenPageAsync("csp.html");
+        await page.Context.RouteAsync("**/_content/Awsm.Scheduler.WebWorker/worker.js", route => route.FulfillAsync(new RouteFulfillOptions { Status = 404, Body = "not here" }));
         try
         {
             JsonElement r = await _fx.CallAsync(page, "() => window.awsm.e2e.startFailure()", 60);
-            _fx.Log($"csp: {r}");
+            _fx.Log($"csp, no same-origin copy: {r}");
             Assert.True(r.GetProperty("ok").GetBoolean(), r.ToString());
-            Assert.Contains("Content-Security-Policy", r.GetProperty("reason").GetString()!, StringComparison.Ordinal);
-            Assert.Contains("blob:", r.GetProperty("reason").GetString()!, StringComparison.Ordinal);
+            string reason = r.GetProperty("reason").GetString()!;
+            Assert.Contains("Content-Security-Policy", reason, StringComparison.Ordinal);
+            Assert.Contains("blob:", reason, StringComparison.Ordinal);
+            Assert.Contains("_content/Awsm.Scheduler.WebWorker/", reason, StringComparison.Ordinal);
         }
         finally
         {

@@ -3,7 +3,11 @@ using Xunit.Abstractions;
 
 namespace Awsm.Scheduler.Tests.Browser;
 
-/// <summary>The transport contract, proven in headless Chromium through the sample's <c>window.awsm.e2e</c> scenarios.</summary>
+/// <summary>
+/// What only a real browser shows about the WebWorker transport, through the sample's <c>window.awsm.e2e</c> hooks: real
+/// top-level crashes and spinning workers, malformed messages a worker really posts, worker-side unknown jobs, 32 MiB
+/// transfers and start failures. The transport contract itself runs as the conformance catalog (<see cref="WebWorkerConformanceTests"/>).
+/// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class WebWorkerTransportBrowserTests : IDisposable
 {
@@ -18,25 +22,10 @@ public sealed class WebWorkerTransportBrowserTests : IDisposable
     public void Dispose() => _fx.Output = null;
 
     [Fact]
-    public Task DispatchAsync_RegisteredJobs_ReturnResultsFromWorkers() => Scenario("results");
-
-    [Fact]
-    public Task DispatchAsync_JobThrows_FailsWithRemoteTypeAndMessage() => Scenario("jobFailure");
+    public Task DispatchAsync_MandelbrotTile_MatchesTheTileComputedOnThePage() => Scenario("tile");
 
     [Fact]
     public Task DispatchAsync_JobUnknownToTheWorker_FailsWithUnknownJobAndWorkerStaysHealthy() => Scenario("unknownJob");
-
-    [Fact]
-    public Task DispatchAsync_CallerCancels_WorkerTokenFiresAndCallerSeesCancellation() => Scenario("cancellation");
-
-    [Fact]
-    public Task DispatchAsync_JobExceedsTimeout_FailsWithJobTimeoutAndWorkerTokenFires() => Scenario("timeout");
-
-    [Fact]
-    public Task DispatchAsync_RoundRobin_VisitsWorkersInTurn() => Scenario("roundRobin");
-
-    [Fact]
-    public Task DispatchAsync_LeastBusy_AvoidsTheBusyWorker() => Scenario("leastBusy");
 
     [Fact]
     public Task DispatchAsync_WorkerThrowsAtTopLevel_OnlyItsJobsFailAndPoolRecovers() => Scenario("crash");

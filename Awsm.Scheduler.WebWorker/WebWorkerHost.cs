@@ -35,6 +35,12 @@ public static class WebWorkerHost
     /// Gets a value indicating whether this .NET runtime runs inside a web worker started by a
     /// <see cref="WebWorkerTransport"/>. <see langword="false"/> on a page and outside browsers.
     /// </summary>
+    /// <remarks>
+    /// A platform guard: inside <c>if (WebWorkerHost.IsWorker)</c> the browser-only <see cref="RunAsync"/> raises no CA1416.
+    /// Check it first in <c>Program.cs</c>, before <c>WebAssemblyHostBuilder.CreateDefault</c>: Blazor's host builder needs the
+    /// page and fails inside a worker (with an error that says so).
+    /// </remarks>
+    [SupportedOSPlatformGuard("browser")]
     public static bool IsWorker => OperatingSystem.IsBrowser() && Marker() is not null;
 
     /// <summary>Gets the index of this worker in its pool, or -1 when <see cref="IsWorker"/> is <see langword="false"/>.</summary>

@@ -37,7 +37,6 @@ public sealed class WebWorkerTransport : IWorkerTransport
     private readonly Lock _gate = new();
     private WorkerTransportContext? _context;
     private WorkerSlots? _slots;
-    private ITimer?[] _startTimers = [];
     private string?[] _startTimings = [];
     private string _configJson = string.Empty;
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -71,6 +70,15 @@ public sealed class WebWorkerTransport : IWorkerTransport
 
     /// <summary>Gets how many job payloads had to be copied instead of transferred (expected to stay zero).</summary>
     public long CopiedPayloads => PayloadCount(copied: true);
+
+    /// <summary>
+    /// Gets the longest synchronous piece of work the transport's page module ran on the page's main thread in a task of
+    /// its own so far (creating a worker, posting its init message, posting a batch of jobs, handling a worker's message
+    /// with the handlers it calls), for every WebWorker transport of this page (they share one page module);
+    /// <see cref="TimeSpan.Zero"/> before any transport was initialized. A diagnostic: how long the transport can keep
+    /// the page from rendering a frame.
+    /// </summary>
+    public static TimeSpan LongestPageChunk => PageInterop.IsImported ? TimeSpan.FromMilliseconds(PageInterop.LongestChunkMs()) : TimeSpan.Zero;
 
     /// <summary>
     /// Gets the start timings the worker at <paramref name="workerIndex"/> reported with its last ready, as JSON
@@ -108,7 +116,7 @@ public sealed class WebWorkerTransport : IWorkerTransport
         _logger = context.LoggerFactory.CreateLogger("Awsm.Scheduler.WebWorker");
         try
         {
-            await PageInterop.EnsureImportedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await PageInterop.EnsureImportedAsync(_options.UseSameOriginScripts).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (JSException ex)
         {
@@ -118,12 +126,11 @@ public sealed class WebWorkerTransport : IWorkerTransport
         DotnetUrl = PageInterop.ResolveDotnetUrl(_options.DotnetUrl);
         Type exports = typeof(WorkerInterop);
         _configJson = JsonSerializer.Serialize(
-            new WorkerConfig(DotnetUrl, exports.Assembly.GetName().Name!, exports.FullName!, _options.HandOverResources, context.PoolName),
+            new WorkerConfig(DotnetUrl, exports.Assembly.GetName().Name!, exports.FullName!, _options.HandOverResources, context.PoolName, _options.UseSameOriginScripts),
             WebWorkerJsonContext.Default.WorkerConfig);
         lock (_gate)
         {
             _slots = new WorkerSlots(context.WorkerCount);
-            _startTimers = new ITimer?[context.WorkerCount];
             _startTimings = new string?[context.WorkerCount];
         }
 
@@ -164,21 +171,7 @@ public sealed class WebWorkerTransport : IWorkerTransport
             return ValueTask.CompletedTask;
         }
 
-        ITimer timer = _context!.TimeProvider.CreateTimer(
-            static state =>
-            {
-                var (transport, index, gen) = ((WebWorkerTransport, int, int))state!;
-                transport.OnStartTimeout(index, gen);
-            },
-            (this, workerIndex, generation),
-            _options.StartTimeout,
-            Timeout.InfiniteTimeSpan);
-        lock (_gate)
-        {
-            _startTimers[workerIndex]?.Dispose();
-            _startTimers[workerIndex] = timer;
-        }
-
+        // No start timer here: the pool times out every start (first and respawn) and then terminates the worker.
         return ValueTask.CompletedTask;
     }
 
@@ -230,7 +223,6 @@ public sealed class WebWorkerTransport : IWorkerTransport
         WorkerSlots slots = Slots();
         CheckIndex(slots, workerIndex);
         slots.Terminate(workerIndex);
-        DisposeStartTimer(workerIndex);
         TerminateInPage(workerIndex);
         return ValueTask.CompletedTask;
     }
@@ -255,7 +247,6 @@ public sealed class WebWorkerTransport : IWorkerTransport
             for (int i = 0; i < slots.Count; i++)
             {
                 slots.Terminate(i);
-                DisposeStartTimer(i);
                 TerminateInPage(i);
             }
 
@@ -276,11 +267,6 @@ public sealed class WebWorkerTransport : IWorkerTransport
             return;
         }
 
-        if (e.Kind is WorkerEventKind.Ready or WorkerEventKind.InitError or WorkerEventKind.Crashed)
-        {
-            DisposeStartTimer(index);
-        }
-
         if (e.Kind == WorkerEventKind.Ready)
         {
             lock (_gate)
@@ -291,9 +277,11 @@ public sealed class WebWorkerTransport : IWorkerTransport
             Log.WorkerReady(_logger, _context!.PoolName, index, message ?? "{}");
         }
 
-        // A JS event is a clean stack: the pool's router resumes right here instead of a setTimeout(0) later.
+        // A JS event is a clean stack: the pool's router resumes right here instead of a setTimeout(0) later. Not for a
+        // ready, though: the pool reacts to it by sending every job queued during the start, which is the first run of
+        // much interpreted code; in a task of its own, the page can render a frame in between (workers keep starting).
         _events.Enqueue(e);
-        _events.Signal(inline: s_pageCalls == 0);
+        _events.Signal(inline: s_pageCalls == 0 && e.Kind != WorkerEventKind.Ready);
     }
 
     /// <summary>Called by the page module (through <see cref="PageInterop.OnResults"/>) with the results of one worker message.</summary>
@@ -322,21 +310,6 @@ public sealed class WebWorkerTransport : IWorkerTransport
         _events.Signal(inline: s_pageCalls == 0);
     }
 
-    private void OnStartTimeout(int index, int generation)
-    {
-        WorkerSlots slots = Slots();
-        string reason = $"web worker {index} did not report ready within {_options.StartTimeout.TotalMilliseconds:0} ms (it imports {DotnetUrl})";
-        if (!slots.TryFailStart(index, generation, reason, out WorkerEvent e))
-        {
-            return;
-        }
-
-        Log.StartTimedOut(_logger, _context!.PoolName, index, _options.StartTimeout.TotalMilliseconds);
-        DisposeStartTimer(index);
-        TerminateInPage(index);
-        _events.Write(e);
-    }
-
     private void TerminateInPage(int index)
     {
         s_pageCalls++;
@@ -351,18 +324,6 @@ public sealed class WebWorkerTransport : IWorkerTransport
     }
 
     private long PayloadCount(bool copied) => _slots is null ? 0 : (long)PageInterop.PayloadCount(_id, copied);
-
-    private void DisposeStartTimer(int index)
-    {
-        ITimer? timer;
-        lock (_gate)
-        {
-            timer = _startTimers[index];
-            _startTimers[index] = null;
-        }
-
-        timer?.Dispose();
-    }
 
     private WorkerSlots Slots() => _slots ?? throw new InvalidOperationException("The transport is not initialized.");
 

@@ -3,7 +3,6 @@ namespace Awsm.Scheduler.WebWorker;
 /// <summary>Settings of a <see cref="WebWorkerTransport"/>. Setters validate at once.</summary>
 public sealed class WebWorkerTransportOptions
 {
-    private TimeSpan _startTimeout = WorkerPoolDefaults.StartTimeout;
     private string? _workerFactory;
 
     /// <summary>
@@ -39,26 +38,22 @@ public sealed class WebWorkerTransportOptions
     /// <summary>
     /// Gets or sets a value indicating whether the page hands each new worker the runtime resources it already fetched
     /// (native wasm, assemblies, ICU data) so that the worker does not load them again. The worker's runtime then starts
-    /// about 50 ms sooner (its <c>create()</c> drops from ~105 to ~55 ms on 2 cores, the first worker included), at the cost
-    /// of one copy of those bytes (a few MB, transient) per start. If the page cannot read them, the worker loads them itself.
+    /// about 50 ms sooner (its <c>create()</c> drops from ~105 to ~55 ms on 2 cores, the first worker included). The page
+    /// re-reads them once as Blobs and posts each worker handles to them, so nothing is copied on the page's thread per
+    /// worker. If the page cannot read them, the worker loads them itself.
     /// </summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool HandOverResources { get; set; } = true;
 
     /// <summary>
-    /// Gets or sets how long a worker may take from creation to ready, for first starts and respawns alike; a worker
-    /// that takes longer is terminated and reported as an init error. Use the pool's <see cref="WorkerPoolOptions.StartTimeout"/>
-    /// (<c>UseWebWorkerTransport</c> does). Failures the worker can see (a 404 or wrong MIME type for dotnet.js, a
-    /// script or runtime error) are reported at once, with the URL and the reason.
+    /// Gets or sets a value indicating whether the page module and the worker bootstrap load from the app's own origin,
+    /// <c>_content/Awsm.Scheduler.WebWorker/page.js</c> and <c>worker.js</c> (static web assets of this package, published
+    /// with the app), instead of a <c>data:</c> URL and a Blob URL. Either way, a page whose Content-Security-Policy refuses
+    /// the <c>data:</c> module or a <c>blob:</c> worker switches to those files by itself, so
+    /// <c>script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'</c> works; set this to skip the one refused attempt (and
+    /// its console report) on such pages.
     /// </summary>
-    /// <value>The default is 30 seconds.</value>
-    public TimeSpan StartTimeout
-    {
-        get => _startTimeout;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(StartTimeout));
-            _startTimeout = value;
-        }
-    }
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool UseSameOriginScripts { get; set; }
+
 }

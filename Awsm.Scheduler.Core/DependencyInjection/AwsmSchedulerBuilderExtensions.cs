@@ -43,6 +43,35 @@ public static class AwsmSchedulerBuilderExtensions
         return builder.ConfigureJobs(registry => registry.Add<TJob, TInput, TOutput>(jsonMetadata));
     }
 
+    /// <summary>Registers a job, named by its handle, with JSON codecs from source-generated metadata.</summary>
+    /// <typeparam name="TInput">The job's input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">The job's output type (inferred).</typeparam>
+    /// <param name="builder">The pool's builder.</param>
+    /// <param name="job">The job's handle (<see cref="JobHandle.For{TJob, TInput, TOutput}"/>).</param>
+    /// <param name="jsonMetadata">Source-generated JSON metadata for the input and output.</param>
+    /// <returns>The builder.</returns>
+    public static IAwsmSchedulerBuilder AddJob<TInput, TOutput>(this IAwsmSchedulerBuilder builder, JobHandle<TInput, TOutput> job, IJsonTypeInfoResolver jsonMetadata)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(jsonMetadata);
+        return builder.ConfigureJobs(registry => registry.Add(job, jsonMetadata));
+    }
+
+    /// <summary>Declares the progress type of a job registered on this pool, encoded as JSON.</summary>
+    /// <typeparam name="TInput">The job's input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">The job's output type (inferred).</typeparam>
+    /// <typeparam name="TProgress">The progress type.</typeparam>
+    /// <param name="builder">The pool's builder.</param>
+    /// <param name="job">The job's handle.</param>
+    /// <param name="jsonMetadata">Source-generated JSON metadata for <typeparamref name="TProgress"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IAwsmSchedulerBuilder AddJobProgress<TInput, TOutput, TProgress>(this IAwsmSchedulerBuilder builder, JobHandle<TInput, TOutput> job, IJsonTypeInfoResolver jsonMetadata)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(jsonMetadata);
+        return builder.ConfigureJobs(registry => registry.AddProgress<TInput, TOutput, TProgress>(job, jsonMetadata));
+    }
+
     /// <summary>Registers a job with explicit codecs.</summary>
     /// <typeparam name="TJob">The job type.</typeparam>
     /// <typeparam name="TInput">The input type.</typeparam>

@@ -9,117 +9,296 @@ namespace Awsm.Scheduler.Internal;
 /// Queued → Done; the move to Done happens exactly once (whoever wins the exchange completes the caller), which is
 /// what makes "every dispatch ends exactly once" hold under races between results, crashes, timeouts and cancellation.
 /// </summary>
+/// <remarks>
+/// <para>
+/// An instance is reused for a later dispatch once its caller has taken the result (see
+/// <see cref="PendingJob{TOutput}"/>). Each use is a <em>generation</em>, and the state word holds the generation with
+/// the state (<c>generation &lt;&lt; 2 | state</c>). Whoever can still reach the instance after the job ended (its
+/// timer and token callbacks, the queue, the pending map's readers, crash and abort sweeps, late replies) holds the
+/// generation it was given with the instance and passes it to every call here: a transition is a compare-exchange of
+/// the whole word, so a holder of an older generation changes nothing, and a read for it reports the job as ended.
+/// </para>
+/// <para>
+/// The move to Sent goes through a short Sending state (under the dispatcher's send lock) in which the worker index
+/// and the send time are written: a claim that finds it waits for Sent, so it never reads a half-written send and a
+/// failed send never writes into a later generation.
+/// </para>
+/// </remarks>
 internal abstract class PendingJob
 {
-    private const int QueuedState = 0;
-    private const int SentState = 1;
-    private const int DoneState = 2;
+    private const long QueuedState = 0;
+    private const long SendingState = 1;
+    private const long SentState = 2;
+    private const long DoneState = 3;
+    private const long StateMask = 3;
+    private const int StateBits = 2;
 
-    private int _state;
+    private long _state;
+    private ColdFields? _extras;
 
     protected PendingJob(JobId id, string jobName, JobPayload payload, long acceptedTimestamp)
     {
         Id = id;
         JobName = jobName;
         Payload = payload;
-        AcceptedTimestamp = acceptedTimestamp;
+        Timestamp = acceptedTimestamp;
     }
 
-    public JobId Id { get; }
+    /// <summary>
+    /// Gets the generation of the current use. Only meaningful to the thread that rented the job and has not returned
+    /// it to its caller yet (the dispatching thread): everyone else gets the generation together with the job.
+    /// </summary>
+    public long Generation => Volatile.Read(ref _state) >> StateBits;
 
-    public string JobName { get; }
+    public JobId Id { get; private set; }
+
+    public string JobName { get; private set; }
 
     /// <summary>Gets the input; released once the job is sent so a large buffer is not kept alive by the pending map.</summary>
     public JobPayload Payload { get; private set; }
 
-    public long AcceptedTimestamp { get; }
-
-    public long SentTimestamp { get; private set; }
+    /// <summary>
+    /// Gets when the job was accepted, until it is sent; from then on, when it was sent. One field for both (8 B per job):
+    /// the acceptance time is only needed to measure the wait in the queue, which the sender reads before the send
+    /// overwrites it.
+    /// </summary>
+    public long Timestamp { get; private set; }
 
     /// <summary>Gets the worker the job was sent to; meaningful only once sent.</summary>
     public int WorkerIndex { get; private set; } = -1;
 
-    public string? TraceParent { get; set; }
-
-    public string? TraceState { get; set; }
-
-    public Activity? Activity { get; set; }
-
-    public CancellationToken CallerToken { get; set; }
-
-    public CancellationTokenRegistration CancellationRegistration { get; set; }
-
-    public ITimer? TimeoutTimer { get; set; }
-
-    public bool IsDone => Volatile.Read(ref _state) == DoneState;
-
-    public bool IsSent => Volatile.Read(ref _state) == SentState;
-
-    /// <summary>Claims the job for a worker; fails if it already ended (cancelled or timed out while queued).</summary>
-    public bool TryMarkSent(int workerIndex, long timestamp)
+    // The fields below are cold: most dispatches have no trace, no cancellable token, no timeout and no progress. They live in a
+    // side object allocated on the first non-default write (48 B less per job when none is used).
+    public string? TraceParent
     {
+        get => _extras?.TraceParent;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.TraceParent = value;
+            }
+        }
+    }
+
+    public string? TraceState
+    {
+        get => _extras?.TraceState;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.TraceState = value;
+            }
+        }
+    }
+
+    public Activity? Activity
+    {
+        get => _extras?.Activity;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.Activity = value;
+            }
+        }
+    }
+
+    public CancellationToken CallerToken
+    {
+        get => _extras?.CallerToken ?? default;
+        set
+        {
+            if (value.CanBeCanceled || _extras is not null)
+            {
+                Extras.CallerToken = value;
+            }
+        }
+    }
+
+    public CancellationTokenRegistration CancellationRegistration
+    {
+        get => _extras?.CancellationRegistration ?? default;
+        set
+        {
+            if (value != default || _extras is not null)
+            {
+                Extras.CancellationRegistration = value;
+            }
+        }
+    }
+
+    public ITimer? TimeoutTimer
+    {
+        get => _extras?.TimeoutTimer;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.TimeoutTimer = value;
+            }
+        }
+    }
+
+    /// <summary>Gets or sets where the job's progress reports go; <see langword="null"/> when the caller asked for none (a cold field).</summary>
+    public ProgressRoute? Progress
+    {
+        get => _extras?.Progress;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.Progress = value;
+            }
+        }
+    }
+
+    /// <summary>Gets whether generation <paramref name="generation"/> has ended (or the instance has moved on).</summary>
+    public bool IsDone(long generation)
+    {
+        long state = Volatile.Read(ref _state);
+        return (state >> StateBits) != generation || (state & StateMask) == DoneState;
+    }
+
+    /// <summary>Returns the worker generation <paramref name="generation"/> was sent to, or -1 if it is not (or no longer) sent.</summary>
+    public int SentWorker(long generation)
+    {
+        long sent = (generation << StateBits) | SentState;
+        if (Volatile.Read(ref _state) != sent)
+        {
+            return -1;
+        }
+
+        int worker = WorkerIndex;
+
+        // The index is written before the state says Sent, and the state never says Sent for this generation again
+        // once it left it: read twice, the index between belongs to this generation.
+        Interlocked.MemoryBarrier();
+        return Volatile.Read(ref _state) == sent ? worker : -1;
+    }
+
+    /// <summary>
+    /// Reads generation <paramref name="generation"/>'s name and input; <see langword="false"/> if the instance moved
+    /// on to a later generation meanwhile (what was read is then not this job's).
+    /// </summary>
+    public bool TryReadInput(long generation, out string jobName, out JobPayload payload)
+    {
+        jobName = JobName;
+        payload = Payload;
+        Interlocked.MemoryBarrier();
+        return (Volatile.Read(ref _state) >> StateBits) == generation;
+    }
+
+    /// <summary>
+    /// Claims generation <paramref name="generation"/> for a worker; fails if it already ended (canceled or timed out
+    /// while queued). With <paramref name="releasePayload"/>, the input is dropped in the same step (the sender read it
+    /// into the envelope before; a large buffer is then not kept alive by the pending map while the job runs).
+    /// </summary>
+    public bool TryMarkSent(long generation, int workerIndex, long timestamp, bool releasePayload)
+    {
+        long queued = (generation << StateBits) | QueuedState;
+        if (Interlocked.CompareExchange(ref _state, (generation << StateBits) | SendingState, queued) != queued)
+        {
+            return false;
+        }
+
+        // Sending: no claim can complete the caller now, so no later generation can start; these writes are this one's.
         WorkerIndex = workerIndex;
-        SentTimestamp = timestamp;
-        return Interlocked.CompareExchange(ref _state, SentState, QueuedState) == QueuedState;
+        Timestamp = timestamp;
+        if (releasePayload)
+        {
+            Payload = default;
+        }
+
+        Volatile.Write(ref _state, (generation << StateBits) | SentState);
+        return true;
     }
 
-    /// <summary>Releases the input after it has been handed to the transport.</summary>
-    public void ReleasePayload() => Payload = default;
-
-    /// <summary>Moves to Done. Returns <see langword="false"/> if another path already did; <paramref name="wasSent"/> tells whether a worker holds the job.</summary>
-    public bool TryMarkDone(out bool wasSent)
+    /// <summary>
+    /// Moves generation <paramref name="generation"/> to Done. Returns <see langword="false"/> if another path already
+    /// did (or the instance moved on); <paramref name="wasSent"/> tells whether a worker holds the job.
+    /// </summary>
+    public bool TryMarkDone(long generation, out bool wasSent)
     {
-        int previous = Interlocked.Exchange(ref _state, DoneState);
-        wasSent = previous == SentState;
-        return previous != DoneState;
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            long state = Volatile.Read(ref _state);
+            long phase = state & StateMask;
+            if ((state >> StateBits) != generation || phase == DoneState)
+            {
+                wasSent = false;
+                return false;
+            }
+
+            if (phase == SendingState)
+            {
+                // The sender is between the two writes above, under the send lock: a few instructions.
+                spinner.SpinOnce();
+                continue;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, (generation << StateBits) | DoneState, state) == state)
+            {
+                wasSent = phase == SentState;
+                return true;
+            }
+        }
     }
 
-    /// <summary>Completes the caller with the worker's output. Throws if the output cannot be decoded; the caller is then not completed.</summary>
-    public abstract void SetResult(JobPayload output);
+    /// <summary>
+    /// Makes the instance the next generation's job. Called only on an instance that ended and whose caller took the
+    /// result (nothing can claim it: every holder has an older generation); the new state is written last.
+    /// </summary>
+    protected void Reuse(JobId id, string jobName, JobPayload payload, long acceptedTimestamp)
+    {
+        long state = Volatile.Read(ref _state);
+        Debug.Assert((state & StateMask) == DoneState, "Only an ended job is reused.");
+        Id = id;
+        JobName = jobName;
+        Payload = payload;
+        Timestamp = acceptedTimestamp;
+        WorkerIndex = -1;
+        _extras = null;
+        Volatile.Write(ref _state, ((state >> StateBits) + 1) << StateBits);
+    }
+
+    /// <summary>Drops what the ended job referenced (its input, its trace, its callbacks' state), before the instance waits for reuse.</summary>
+    protected void ClearForReuse()
+    {
+        Payload = default;
+        _extras = null;
+    }
+
+    /// <summary>
+    /// Decodes the worker's output and keeps it for <see cref="SetDecodedResult"/>, so that the outcome can be recorded
+    /// before the caller resumes. Returns the decoding error instead of throwing it; the caller is not completed.
+    /// </summary>
+    public abstract SchedulerException? TryDecodeOutput(JobPayload output);
+
+    /// <summary>Completes the caller with the output <see cref="TryDecodeOutput"/> decoded.</summary>
+    public abstract void SetDecodedResult();
 
     public abstract void SetException(Exception exception);
 
     public abstract void SetCanceled(CancellationToken cancellationToken);
-}
 
-/// <summary>
-/// A pending job whose caller awaits a <typeparamref name="TOutput"/>. The job is itself the source of the caller's
-/// <see cref="ValueTask{TResult}"/>: no TaskCompletionSource and no Task per dispatch (88 bytes less per job). It is
-/// not pooled: timers, cancellation callbacks and the crash path may still hold a job after it ended, and a recycled
-/// job would let them end somebody else's dispatch.
-/// </summary>
-internal sealed class PendingJob<TOutput> : PendingJob, IValueTaskSource<TOutput>
-{
-    // Mutable struct: never readonly, never copied. Set exactly once, by whoever won TryMarkDone.
-    private ManualResetValueTaskSourceCore<TOutput> _completion = new() { RunContinuationsAsynchronously = true };
-    private readonly IJobOutputDecoder<TOutput> _decoder;
+    /// <summary>
+    /// Written only by the dispatching thread while it admits the job (telemetry, token, timer); other threads read
+    /// the cold fields after the job is visible to them, or find <see langword="null"/> and take the same path they
+    /// take for a field not yet written (see <see cref="Pool.JobLedger.Admit"/>).
+    /// </summary>
+    private ColdFields Extras => _extras ??= new ColdFields();
 
-    public PendingJob(JobId id, string jobName, JobPayload payload, long acceptedTimestamp, IJobOutputDecoder<TOutput> decoder)
-        : base(id, jobName, payload, acceptedTimestamp)
+    private sealed class ColdFields
     {
-        _decoder = decoder;
+        public string? TraceParent;
+        public string? TraceState;
+        public Activity? Activity;
+        public CancellationToken CallerToken;
+        public CancellationTokenRegistration CancellationRegistration;
+        public ITimer? TimeoutTimer;
+        public ProgressRoute? Progress;
     }
-
-    /// <summary>Gets what the caller awaits. Like any <see cref="ValueTask{TResult}"/>, it may be awaited (or turned into a Task) once.</summary>
-    public ValueTask<TOutput> Task => new(this, _completion.Version);
-
-    public override void SetResult(JobPayload output) => _completion.SetResult(_decoder.DecodeOutput(output));
-
-    public override void SetException(Exception exception) => _completion.SetException(exception);
-
-    // Awaiting rethrows it; AsTask() turns an OperationCanceledException into a cancelled Task with this token.
-    public override void SetCanceled(CancellationToken cancellationToken) => _completion.SetException(new TaskCanceledException(null, null, cancellationToken));
-
-    TOutput IValueTaskSource<TOutput>.GetResult(short token) => _completion.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<TOutput>.GetStatus(short token) => _completion.GetStatus(token);
-
-    void IValueTaskSource<TOutput>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _completion.OnCompleted(continuation, state, token, flags);
-}
-
-/// <summary>Turns what a worker sent back into the caller's output type.</summary>
-internal interface IJobOutputDecoder<TOutput>
-{
-    TOutput DecodeOutput(JobPayload payload);
 }

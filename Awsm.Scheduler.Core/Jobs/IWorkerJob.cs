@@ -1,7 +1,7 @@
 namespace Awsm.Scheduler;
 
 /// <summary>
-/// A job that runs on a worker: a unique <see cref="Name"/>, a typed input and output, and a static
+/// A job that runs on a worker: a unique <see cref="IWorkerJob.Name"/>, a typed input and output, and a static
 /// <see cref="ExecuteAsync"/> body. Jobs are stateless; what a job needs travels in its input or comes
 /// from <see cref="JobContext.Services"/>.
 /// </summary>
@@ -17,11 +17,8 @@ namespace Awsm.Scheduler;
 /// }
 /// </code>
 /// </example>
-public interface IWorkerJob<TInput, TOutput>
+public interface IWorkerJob<TInput, TOutput> : IWorkerJob
 {
-    /// <summary>Gets the job's name, unique within a <see cref="JobRegistry"/> and identical on both sides of the transport.</summary>
-    static abstract string Name { get; }
-
     /// <summary>Runs the job on a worker.</summary>
     /// <param name="input">The decoded input.</param>
     /// <param name="context">The worker-side context: cancellation token, worker index, services.</param>

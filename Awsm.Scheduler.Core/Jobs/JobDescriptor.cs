@@ -26,6 +26,12 @@ public abstract class JobDescriptor
     /// Runs the job on a worker: decodes the input (if encoded), executes, and encodes the output the same way the input came.
     /// Codec failures surface as <see cref="CodecFailureException"/>; the job's own exceptions propagate unchanged.
     /// </summary>
+    /// <summary>Gets the type of the job's progress values, or <see langword="null"/> if it reports none.</summary>
+    public Type? ProgressType => Progress?.ProgressType;
+
+    /// <summary>Gets or sets the codec of the job's progress values; set once, at registration.</summary>
+    internal Internal.ProgressCodec? Progress { get; set; }
+
     internal abstract ValueTask<JobPayload> RunAsync(JobPayload input, JobContext context);
 }
 

@@ -4,8 +4,8 @@ using System.Globalization;
 namespace Awsm.Scheduler;
 
 /// <summary>
-/// A 64-bit job id, unique within a pool. On the wire it is always a decimal string, because
-/// JavaScript numbers are exact only to 2^53.
+/// A 64-bit job id, unique within a pool, starting at 1. Each transport carries it in its own medium (a number to a
+/// browser worker, a decimal string in a Redis entry, the value itself in process): see <c>docs/wire.md</c>.
 /// </summary>
 /// <param name="Value">The numeric value.</param>
 public readonly record struct JobId(long Value)

@@ -71,6 +71,47 @@ public sealed class JobRegistry
         where TJob : IWorkerJob<TInput, TOutput> =>
         Add<TJob, TInput, TOutput>(JobCodecs.Reflection<TInput>(), JobCodecs.Reflection<TOutput>());
 
+    /// <summary>
+    /// Declares that a registered job reports progress values of type <typeparamref name="TProgress"/> through
+    /// <see cref="JobContext.ReportProgress{TProgress}(TProgress)"/>, encoded with <paramref name="codec"/>. Register it on
+    /// both sides, like the job.
+    /// </summary>
+    /// <typeparam name="TJob">The job, already added to this registry.</typeparam>
+    /// <typeparam name="TProgress">The progress type.</typeparam>
+    /// <param name="codec">How progress values cross the transport.</param>
+    /// <returns>This registry.</returns>
+    /// <exception cref="InvalidOperationException">The job is not registered, or already reports another progress type.</exception>
+    public JobRegistry AddProgress<TJob, TProgress>(JobCodec<TProgress> codec)
+        where TJob : IWorkerJob
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        if (!_jobs.TryGetValue(TJob.Name, out JobDescriptor? descriptor) || descriptor.JobType != typeof(TJob))
+        {
+            throw new InvalidOperationException($"Add job '{typeof(TJob).FullName}' to the registry before declaring its progress type.");
+        }
+
+        lock (descriptor)
+        {
+            if (descriptor.Progress is { } existing && existing.ProgressType != typeof(TProgress))
+            {
+                throw new InvalidOperationException($"Job '{TJob.Name}' already reports progress of type '{existing.ProgressType.FullName}'.");
+            }
+
+            descriptor.Progress ??= new Internal.ProgressCodec<TProgress>(TJob.Name, codec);
+        }
+
+        return this;
+    }
+
+    /// <summary>Declares the job's progress type, encoded as JSON from source-generated metadata.</summary>
+    /// <typeparam name="TJob">The job, already added to this registry.</typeparam>
+    /// <typeparam name="TProgress">The progress type.</typeparam>
+    /// <param name="jsonMetadata">Source-generated JSON metadata for <typeparamref name="TProgress"/> (a <c>JsonSerializerContext</c>).</param>
+    /// <returns>This registry.</returns>
+    public JobRegistry AddProgress<TJob, TProgress>(IJsonTypeInfoResolver jsonMetadata)
+        where TJob : IWorkerJob =>
+        AddProgress<TJob, TProgress>(JobCodecs.For<TProgress>(jsonMetadata));
+
     /// <summary>Looks a job up by name.</summary>
     /// <param name="name">The job's name.</param>
     /// <param name="descriptor">The descriptor when the method returns <see langword="true"/>.</param>

@@ -52,7 +52,7 @@ public static class WorkerPoolResilienceExtensions
     }
 
     /// <summary>
-    /// Returns a view of <paramref name="pool"/> whose <see cref="IWorkerPool.DispatchAsync"/> runs inside
+    /// Returns a view of <paramref name="pool"/> whose <c>DispatchAsync</c> calls run inside
     /// <paramref name="pipeline"/>. Starting, stopping and disposing the view act on <paramref name="pool"/>.
     /// </summary>
     /// <param name="pool">The pool.</param>

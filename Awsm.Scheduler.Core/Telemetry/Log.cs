@@ -23,7 +23,7 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Critical, "Pool '{Pool}': worker {Worker} evicted after {Failures} consecutive failures; {Live} of {Total} workers can still run jobs.")]
     public static partial void WorkerEvicted(ILogger logger, string pool, int worker, int failures, int live, int total);
 
-    [LoggerMessage(7, LogLevel.Warning, "Pool '{Pool}': worker {Worker} kept running job {JobId} {GraceMs} ms after it was cancelled; terminating the worker.")]
+    [LoggerMessage(7, LogLevel.Warning, "Pool '{Pool}': worker {Worker} kept running job {JobId} {GraceMs} ms after it was canceled; terminating the worker.")]
     public static partial void WorkerIgnoredCancellation(ILogger logger, string pool, int worker, long jobId, double graceMs);
 
     [LoggerMessage(8, LogLevel.Critical, "Pool '{Pool}' is degraded: no worker can run jobs.")]
@@ -38,7 +38,7 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Pool '{Pool}': job '{Job}' ({JobId}) timed out after {TimeoutMs} ms.")]
     public static partial void JobTimedOut(ILogger logger, string pool, string job, long jobId, double timeoutMs);
 
-    [LoggerMessage(12, LogLevel.Debug, "Pool '{Pool}': job '{Job}' ({JobId}) was cancelled by the caller.")]
+    [LoggerMessage(12, LogLevel.Debug, "Pool '{Pool}': job '{Job}' ({JobId}) was canceled by the caller.")]
     public static partial void JobCanceled(ILogger logger, string pool, string job, long jobId);
 
     [LoggerMessage(13, LogLevel.Warning, "Pool '{Pool}': job '{Job}' rejected, the dispatch queue is full ({Capacity}).")]
@@ -70,4 +70,13 @@ internal static partial class Log
 
     [LoggerMessage(33, LogLevel.Error, "Pool '{Pool}': an event loop failed unexpectedly.")]
     public static partial void LoopFailed(ILogger logger, string pool, Exception exception);
+
+    [LoggerMessage(34, LogLevel.Warning, "Pool '{Pool}': worker {Worker} was not ready within the start timeout of {TimeoutMs} ms; terminating it.")]
+    public static partial void WorkerStartTimedOut(ILogger logger, string pool, int worker, double timeoutMs);
+
+    [LoggerMessage(35, LogLevel.Debug, "Pool '{Pool}': a start of worker {Worker} ended while the pool was stopping: {Reason}")]
+    public static partial void StartAbandoned(ILogger logger, string pool, int worker, string reason);
+
+    [LoggerMessage(36, LogLevel.Debug, "Pool '{Pool}': a progress report of job '{Job}' (id {JobId}) was dropped: {Reason}")]
+    public static partial void ProgressDropped(ILogger logger, string pool, string job, long jobId, string reason);
 }

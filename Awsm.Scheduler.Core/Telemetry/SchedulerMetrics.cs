@@ -27,7 +27,7 @@ public static class SchedulerTelemetry
     /// <summary>Counter of jobs that failed (job error, crash, serialization, transport, abort).</summary>
     public const string JobsFailed = "awsm.scheduler.jobs.failed";
 
-    /// <summary>Counter of jobs cancelled by their caller.</summary>
+    /// <summary>Counter of jobs canceled by their caller.</summary>
     public const string JobsCanceled = "awsm.scheduler.jobs.canceled";
 
     /// <summary>Counter of jobs that timed out.</summary>
@@ -92,7 +92,7 @@ internal sealed class SchedulerMetrics : IDisposable
         _dispatched = _meter.CreateCounter<long>(SchedulerTelemetry.JobsDispatched, "{job}", "Jobs accepted for dispatch.");
         _completed = _meter.CreateCounter<long>(SchedulerTelemetry.JobsCompleted, "{job}", "Jobs completed with a result.");
         _failed = _meter.CreateCounter<long>(SchedulerTelemetry.JobsFailed, "{job}", "Jobs that failed: job error, worker crash, serialization, transport or abort.");
-        _canceled = _meter.CreateCounter<long>(SchedulerTelemetry.JobsCanceled, "{job}", "Jobs cancelled by their caller.");
+        _canceled = _meter.CreateCounter<long>(SchedulerTelemetry.JobsCanceled, "{job}", "Jobs canceled by their caller.");
         _timedOut = _meter.CreateCounter<long>(SchedulerTelemetry.JobsTimedOut, "{job}", "Jobs that exceeded their timeout.");
         _quarantined = _meter.CreateCounter<long>(SchedulerTelemetry.JobsQuarantined, "{input}", "Job inputs put in quarantine after crashing their worker too many times in a row.");
         _refused = _meter.CreateCounter<long>(SchedulerTelemetry.JobsRefused, "{job}", "Dispatches refused or failed because their input is quarantined.");

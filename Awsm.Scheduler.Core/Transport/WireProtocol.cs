@@ -3,7 +3,8 @@ namespace Awsm.Scheduler.Transport;
 /// <summary>
 /// The transport-neutral wire vocabulary: envelope kind names, error kind names, and parsers that turn what
 /// arrived from a worker into a <see cref="WorkerEvent"/> (or a <see cref="WorkerEventKind.Malformed"/> one).
-/// Job ids travel as decimal strings.
+/// The messages themselves, and how each transport encodes them and their job ids, are described once, in
+/// <c>docs/wire.md</c>. The parsers take ids in their decimal text form.
 /// </summary>
 public static class WireProtocol
 {
@@ -24,6 +25,9 @@ public static class WireProtocol
 
     /// <summary>Worker → host: a job's error.</summary>
     public const string ErrorKind = "error";
+
+    /// <summary>Worker → host: a running job's progress value.</summary>
+    public const string ProgressKind = "progress";
 
     /// <summary>Gets the wire name of an error kind.</summary>
     /// <param name="kind">The error kind.</param>
@@ -84,11 +88,14 @@ public static class WireProtocol
                 return WorkerEvent.Ready(workerIndex);
             case InitErrorKind:
                 return WorkerEvent.InitError(workerIndex, message ?? "the worker reported an init error without a reason");
-            case ResultKind or ErrorKind when !JobId.TryParse(id, out _):
+            case ResultKind or ErrorKind or ProgressKind when !JobId.TryParse(id, out _):
                 return WorkerEvent.Malformed(workerIndex, $"'{kind}' envelope with a missing or malformed job id '{Truncate(id)}'");
             case ResultKind:
                 JobId.TryParse(id, out JobId resultId);
                 return WorkerEvent.Result(workerIndex, resultId, JobPayload.FromBytes(payload));
+            case ProgressKind:
+                JobId.TryParse(id, out JobId progressId);
+                return WorkerEvent.Progress(workerIndex, progressId, JobPayload.FromBytes(payload));
             case ErrorKind:
                 JobId.TryParse(id, out JobId errorId);
                 return TryParseErrorKind(errorKind, out JobErrorKind parsedKind)

@@ -29,10 +29,10 @@ public readonly struct WorkerEvent
     /// <summary>Gets the index of the worker the event is about.</summary>
     public int WorkerIndex { get; }
 
-    /// <summary>Gets the job's id, for <see cref="WorkerEventKind.Result"/> and <see cref="WorkerEventKind.Error"/>.</summary>
+    /// <summary>Gets the job's id, for <see cref="WorkerEventKind.Result"/>, <see cref="WorkerEventKind.Error"/> and <see cref="WorkerEventKind.Progress"/>.</summary>
     public JobId JobId { get; }
 
-    /// <summary>Gets the output, for <see cref="WorkerEventKind.Result"/>.</summary>
+    /// <summary>Gets the output, for <see cref="WorkerEventKind.Result"/>; the progress value, for <see cref="WorkerEventKind.Progress"/>.</summary>
     public JobPayload Payload { get; }
 
     /// <summary>Gets what kind of error, for <see cref="WorkerEventKind.Error"/>.</summary>
@@ -87,4 +87,11 @@ public readonly struct WorkerEvent
     /// <param name="description">What was wrong with it.</param>
     /// <returns>The event.</returns>
     public static WorkerEvent Malformed(int workerIndex, string description) => new(WorkerEventKind.Malformed, workerIndex, message: description);
+
+    /// <summary>A running job reported progress.</summary>
+    /// <param name="workerIndex">The worker.</param>
+    /// <param name="jobId">The job.</param>
+    /// <param name="progress">The progress value, encoded like the job's output.</param>
+    /// <returns>The event.</returns>
+    public static WorkerEvent Progress(int workerIndex, JobId jobId, JobPayload progress) => new(WorkerEventKind.Progress, workerIndex, jobId, progress);
 }

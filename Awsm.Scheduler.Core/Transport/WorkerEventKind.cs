@@ -20,4 +20,7 @@ public enum WorkerEventKind
 
     /// <summary>The transport received something it could not parse. The pool logs it and drops it.</summary>
     Malformed,
+
+    /// <summary>A running job reported progress (coalesced by the worker: the latest value wins).</summary>
+    Progress,
 }

@@ -24,7 +24,14 @@ public sealed class WorkerJobRuntime
     private readonly int _workerIndex;
     private readonly Action<WorkerEvent> _reply;
     private readonly IServiceProvider? _services;
-    private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
+    // Jobs that went asynchronous (awaiting), by id. A job that runs synchronously to its end (most short jobs) is
+    // only ever in _current: no map node per job.
+    private readonly ConcurrentDictionary<long, Internal.RunningJob> _running = new();
+    private Internal.RunningJob? _current;
+
+    // The instance the next synchronous job runs on (reused job after job, see RunningJob); taken with an exchange, so
+    // two threads never share it. A job that goes asynchronous keeps its instance, and the next job makes a new one.
+    private Internal.RunningJob? _spare;
 
     /// <summary>Creates the runtime for one worker.</summary>
     /// <param name="registry">The worker's job registry.</param>
@@ -42,7 +49,13 @@ public sealed class WorkerJobRuntime
     }
 
     /// <summary>Gets how many jobs are running on this worker (started and not yet replied).</summary>
-    public int RunningJobs => _running.Count;
+    public int RunningJobs => _running.Count + (Volatile.Read(ref _current) is null ? 0 : 1);
+
+    /// <summary>Gets the clock that paces progress reports; <see cref="TimeProvider.System"/> by default.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Gets the shortest interval between two progress reports of one job; <see cref="WorkerPoolDefaults.ProgressInterval"/> by default.</summary>
+    public TimeSpan ProgressInterval { get; init; } = WorkerPoolDefaults.ProgressInterval;
 
     /// <summary>Handles an envelope from the host.</summary>
     /// <param name="message">The envelope.</param>
@@ -63,27 +76,32 @@ public sealed class WorkerJobRuntime
     /// <param name="jobId">The job.</param>
     public void Cancel(JobId jobId)
     {
-        if (_running.TryGetValue(jobId.Value, out CancellationTokenSource? cts))
+        // A job moves from _current to the map (never back) before _current is cleared: one of the two reads finds it.
+        // The token fires on the thread pool: cancellation callbacks (the job's continuations among them) must not
+        // run on the thread that delivered the cancel envelope, which may be the host's router or a timer.
+        // RequestCancel checks the id again atomically: the instance in _current may move on to the next job between
+        // the read and the request, and then the request changes nothing.
+        if (Volatile.Read(ref _current) is { } current && current.Id == jobId)
         {
-            try
-            {
-                // Asynchronously: cancellation callbacks (the job's continuations among them) must not run on the
-                // thread that delivered the cancel envelope, which may be the host's router or a timer.
-                _ = cts.CancelAsync();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The job finished between the lookup and the cancel: nothing left to cancel.
-            }
+            current.RequestCancel(jobId);
+        }
+        else if (_running.TryGetValue(jobId.Value, out Internal.RunningJob? running))
+        {
+            running.RequestCancel(jobId);
         }
     }
 
     /// <summary>Fires the cancellation token of every running job (the worker is going away).</summary>
     public void CancelAll()
     {
-        foreach (KeyValuePair<long, CancellationTokenSource> running in _running)
+        if (Volatile.Read(ref _current) is { } current)
         {
-            Cancel(new JobId(running.Key));
+            current.RequestCancel(current.Id);
+        }
+
+        foreach (KeyValuePair<long, Internal.RunningJob> running in _running)
+        {
+            running.Value.RequestCancel(new JobId(running.Key));
         }
     }
 
@@ -96,86 +114,122 @@ public sealed class WorkerJobRuntime
             return;
         }
 
-        var cts = new CancellationTokenSource();
-        if (!_running.TryAdd(id.Value, cts))
+        if (Volatile.Read(ref _current)?.Id == id || _running.ContainsKey(id.Value))
         {
-            cts.Dispose();
             _reply(WorkerEvent.Error(_workerIndex, id, JobErrorKind.JobFailed, typeof(InvalidOperationException).FullName!, $"Job id {id} is already running on this worker.", null));
             return;
+        }
+
+        // Handle runs one message at a time per worker, so _current is free here; a transport that calls it re-entrantly
+        // (from a job's own code) gets the map for the inner job.
+        Internal.RunningJob job = Interlocked.Exchange(ref _spare, null) ?? new Internal.RunningJob();
+        job.Reset(id);
+        bool inline = Interlocked.CompareExchange(ref _current, job, null) is null;
+        if (!inline)
+        {
+            _running[id.Value] = job;
         }
 
         Activity? callerActivity = Activity.Current;
         Activity? activity = StartActivity(message, descriptor.Name);
         ValueTask<JobPayload> execution;
+        Internal.ProgressSink? progress = null;
         try
         {
-            execution = descriptor.RunAsync(message.Payload, new JobContext(id, _workerIndex, cts.Token, _services));
+            progress = descriptor.Progress is { } codec
+                ? new Internal.ProgressSink(codec, id, _workerIndex, message.Payload.IsEncoded, _reply, TimeProvider, ProgressInterval)
+                : null;
+            execution = descriptor.RunAsync(message.Payload, new JobContext(job, _workerIndex, _services, progress));
         }
         catch (Exception ex)
         {
             // Input decoding, or a job that threw before returning its task. The error is built before Finish
             // disposes the token source it inspects.
-            WorkerEvent error = ToError(id, ex, cts.Token);
-            Finish(id, cts, activity);
+            WorkerEvent error = ToError(id, ex, job);
+            Finish(job, inline, activity, progress);
             _reply(error);
             return;
         }
 
         if (execution.IsCompleted)
         {
-            Complete(id, cts, activity, execution);
+            Complete(job, inline, activity, progress, execution);
         }
         else
         {
-            _ = AwaitAsync(id, cts, activity, execution);
+            if (inline)
+            {
+                // Into the map before it leaves _current (see Cancel); the continuation removes it from there.
+                _running[id.Value] = job;
+                Volatile.Write(ref _current, null);
+            }
+
+            _ = AwaitAsync(job, activity, progress, execution);
 
             // The job's span lives on in its continuation; this thread goes back to what it was doing.
             Activity.Current = callerActivity;
         }
     }
 
-    private async Task AwaitAsync(JobId id, CancellationTokenSource cts, Activity? activity, ValueTask<JobPayload> execution)
+    private async Task AwaitAsync(Internal.RunningJob job, Activity? activity, Internal.ProgressSink? progress, ValueTask<JobPayload> execution)
     {
         WorkerEvent reply;
         try
         {
-            reply = WorkerEvent.Result(_workerIndex, id, await execution.ConfigureAwait(false));
+            reply = WorkerEvent.Result(_workerIndex, job.Id, await execution.ConfigureAwait(false));
         }
         catch (Exception ex)
         {
-            reply = ToError(id, ex, cts.Token);
+            reply = ToError(job.Id, ex, job);
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
         }
 
-        Finish(id, cts, activity);
+        Finish(job, inline: false, activity, progress);
         _reply(reply);
     }
 
-    private void Complete(JobId id, CancellationTokenSource cts, Activity? activity, ValueTask<JobPayload> execution)
+    private void Complete(Internal.RunningJob job, bool inline, Activity? activity, Internal.ProgressSink? progress, ValueTask<JobPayload> execution)
     {
         WorkerEvent reply;
         try
         {
-            reply = WorkerEvent.Result(_workerIndex, id, execution.Result);
+            reply = WorkerEvent.Result(_workerIndex, job.Id, execution.Result);
         }
         catch (Exception ex)
         {
-            reply = ToError(id, ex, cts.Token);
+            reply = ToError(job.Id, ex, job);
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
         }
 
-        Finish(id, cts, activity);
+        Finish(job, inline, activity, progress);
         _reply(reply);
     }
 
-    private void Finish(JobId id, CancellationTokenSource cts, Activity? activity)
+    private void Finish(Internal.RunningJob job, bool inline, Activity? activity, Internal.ProgressSink? progress)
     {
-        _running.TryRemove(id.Value, out _);
-        cts.Dispose();
+        // Before the reply: no progress report may follow the job's end.
+        progress?.Dispose();
+        if (inline)
+        {
+            Volatile.Write(ref _current, null);
+        }
+        else
+        {
+            _running.TryRemove(job.Id.Value, out _);
+        }
+
+        job.Finish();
+        if (inline)
+        {
+            // Ended where it started, never in the map: the next synchronous job may run on this instance (whatever
+            // still holds it checks the id it meant, see RunningJob).
+            Volatile.Write(ref _spare, job);
+        }
+
         activity?.Stop();
     }
 
-    private WorkerEvent ToError(JobId id, Exception ex, CancellationToken jobToken) => ex switch
+    private WorkerEvent ToError(JobId id, Exception ex, Internal.RunningJob job) => ex switch
     {
         CodecFailureException codec => WorkerEvent.Error(
             _workerIndex,
@@ -184,7 +238,7 @@ public sealed class WorkerJobRuntime
             codec.Type.FullName!,
             codec.Message,
             null),
-        OperationCanceledException when jobToken.IsCancellationRequested => WorkerEvent.Error(
+        OperationCanceledException when job.IsCancellationRequested => WorkerEvent.Error(
             _workerIndex, id, JobErrorKind.Canceled, ex.GetType().FullName!, ex.Message, null),
         _ => WorkerEvent.Error(_workerIndex, id, JobErrorKind.JobFailed, ex.GetType().FullName!, ex.Message, ex.StackTrace),
     };

@@ -16,7 +16,7 @@ public readonly struct WorkerMessage
     /// <summary>Gets the kind of envelope.</summary>
     public WorkerMessageKind Kind { get; }
 
-    /// <summary>Gets the job's id (decimal string on the wire).</summary>
+    /// <summary>Gets the job's id (how it travels depends on the transport: see <c>docs/wire.md</c>).</summary>
     public JobId JobId { get; }
 
     /// <summary>Gets the job's name; set for <see cref="WorkerMessageKind.Job"/>.</summary>

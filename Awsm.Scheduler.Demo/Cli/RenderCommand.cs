@@ -3,6 +3,8 @@ using Awsm.Scheduler.Demo.Jobs;
 using Awsm.Scheduler.Demo.Rendering;
 using Awsm.Scheduler.Demo.Ui;
 using Awsm.Scheduler.InProc;
+using Awsm.Scheduler.Redis;
+using Awsm.Scheduler.Transport;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -62,12 +64,17 @@ internal sealed class RenderCommand : AsyncCommand<RenderSettings>
         string title = $"Mandelbrot {size}×{size} · {rows}×{columns} tiles · {settings.Iterations} it · " +
                        $"{settings.WorkerCount} workers · {settings.NormalizedStrategy} · {settings.NormalizedMode}";
 
-        // The registry must know the job on both sides; with the in-process transport both sides share it.
-        var registry = new JobRegistry().Add<MandelbrotTileJob, TileRequest, byte[]>(DemoJsonContext.Default);
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = settings.PayloadMode });
+        // The registry must know the job on both sides; with the in-process transport both sides share it, worker
+        // hosts (Awsm.Scheduler.Samples.WorkerHost) register the same DemoJobs set.
+        var registry = new JobRegistry();
+        DemoJobs.Register(registry);
+        IWorkerTransport transport = settings.UsesRedis
+            ? new RedisTransport(new RedisTransportOptions { Configuration = settings.Redis })
+            : new InProcTransport(new InProcTransportOptions { Mode = settings.PayloadMode });
+        Func<int, string?>? hostOf = transport is RedisTransport redis ? redis.GetWorkerHost : null;
         var options = new WorkerPoolOptions
         {
-            Name = "mandelbrot",
+            Name = DemoJobs.PoolName,
             WorkerCount = settings.WorkerCount,
             MaxInFlightPerWorker = settings.MaxInFlight,
             Strategy = settings.CreateStrategy(),
@@ -82,11 +89,11 @@ internal sealed class RenderCommand : AsyncCommand<RenderSettings>
 
         if (interactive)
         {
-            await RenderLiveAsync(pool, tiles, image, progress, title, cancellationToken);
+            await RenderLiveAsync(pool, tiles, image, progress, title, hostOf, cancellationToken);
         }
         else
         {
-            await RenderPlainAsync(pool, tiles, image, progress, title, cancellationToken);
+            await RenderPlainAsync(pool, tiles, image, progress, title, hostOf, cancellationToken);
         }
 
         // One snapshot for the summary, taken before the pool is disposed.
@@ -116,7 +123,7 @@ internal sealed class RenderCommand : AsyncCommand<RenderSettings>
         AnsiConsole.WriteLine();
         if (!interactive)
         {
-            AnsiConsole.Write(Dashboard.WorkerTable(stats, progress.Total));
+            AnsiConsole.Write(Dashboard.WorkerTable(stats, progress.Total, hostOf));
         }
 
         AnsiConsole.Write(Dashboard.Summary(new RenderSummary(
@@ -131,14 +138,14 @@ internal sealed class RenderCommand : AsyncCommand<RenderSettings>
     }
 
     private static async Task RenderLiveAsync(
-        WorkerPool pool, IReadOnlyList<TileRequest> tiles, ImageBuffer image, RenderProgress progress, string title, CancellationToken cancellationToken)
+        WorkerPool pool, IReadOnlyList<TileRequest> tiles, ImageBuffer image, RenderProgress progress, string title, Func<int, string?>? hostOf, CancellationToken cancellationToken)
     {
         // The thumbnail needs Unicode half blocks and about 40 columns beside the table.
         PreviewThumbnail? preview = AnsiConsole.Profile.Capabilities.Unicode && AnsiConsole.Profile.Width >= 110
             ? new PreviewThumbnail(image, Math.Clamp(AnsiConsole.Profile.Height - 8, 16, 32) / 2 * 2)
             : null;
 
-        await AnsiConsole.Live(Dashboard.LiveFrame(title, progress, pool.GetStats(), preview))
+        await AnsiConsole.Live(Dashboard.LiveFrame(title, progress, pool.GetStats(), preview, hostOf))
             .AutoClear(false)
             .Overflow(VerticalOverflow.Ellipsis)
             .Cropping(VerticalOverflowCropping.Bottom)
@@ -147,18 +154,18 @@ internal sealed class RenderCommand : AsyncCommand<RenderSettings>
                 Task render = TileRenderer.RenderAsync(pool, tiles, image, progress, preview is null ? null : preview.OnTileDone, cancellationToken);
                 while (!render.IsCompleted)
                 {
-                    live.UpdateTarget(Dashboard.LiveFrame(title, progress, pool.GetStats(), preview));
+                    live.UpdateTarget(Dashboard.LiveFrame(title, progress, pool.GetStats(), preview, hostOf));
                     await Task.WhenAny(render, Task.Delay(RefreshInterval, CancellationToken.None));
                 }
 
                 // Last frame shows the final counts; it stays on screen because AutoClear is off.
-                live.UpdateTarget(Dashboard.LiveFrame(title, progress, pool.GetStats(), preview));
+                live.UpdateTarget(Dashboard.LiveFrame(title, progress, pool.GetStats(), preview, hostOf));
                 await render;
             });
     }
 
     private static async Task RenderPlainAsync(
-        WorkerPool pool, IReadOnlyList<TileRequest> tiles, ImageBuffer image, RenderProgress progress, string title, CancellationToken cancellationToken)
+        WorkerPool pool, IReadOnlyList<TileRequest> tiles, ImageBuffer image, RenderProgress progress, string title, Func<int, string?>? hostOf, CancellationToken cancellationToken)
     {
         // Redirected output (CI, pipes): no cursor movement, so print a line at every tenth of the way instead.
         AnsiConsole.WriteLine(title);
@@ -169,7 +176,7 @@ internal sealed class RenderCommand : AsyncCommand<RenderSettings>
             if (decile > lastDecile)
             {
                 lastDecile = decile;
-                AnsiConsole.WriteLine(Dashboard.PlainProgressLine(progress, pool.GetStats()));
+                AnsiConsole.WriteLine(Dashboard.PlainProgressLine(progress, pool.GetStats(), hostOf));
             }
         }
 

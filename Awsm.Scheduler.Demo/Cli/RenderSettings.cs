@@ -47,6 +47,16 @@ internal sealed class RenderSettings : CommandSettings
     [DefaultValue(2)]
     public int MaxInFlight { get; init; } = 2;
 
+    [CommandOption("-t|--transport <NAME>")]
+    [Description("Where the workers run: [green]inproc[/] (threads in this process) or [green]redis[/] (worker-host processes, see --redis).")]
+    [DefaultValue("inproc")]
+    public string Transport { get; init; } = "inproc";
+
+    [CommandOption("--redis <ENDPOINT>")]
+    [Description("The Redis server the worker hosts listen on, for --transport redis (a StackExchange.Redis configuration string).")]
+    [DefaultValue("127.0.0.1:6379")]
+    public string Redis { get; init; } = "127.0.0.1:6379";
+
     [CommandOption("-o|--output <FILE>")]
     [Description("Where to write the PNG.")]
     [DefaultValue("mandelbrot.png")]
@@ -64,6 +74,9 @@ internal sealed class RenderSettings : CommandSettings
 
     /// <summary>Gets the payload mode named by <see cref="Mode"/>.</summary>
     public InProcPayloadMode PayloadMode => NormalizedMode == "by-reference" ? InProcPayloadMode.ByReference : InProcPayloadMode.Serialized;
+
+    /// <summary>Gets a value indicating whether the workers run on Redis worker hosts.</summary>
+    public bool UsesRedis => Transport.Trim().Equals("redis", StringComparison.OrdinalIgnoreCase);
 
     public string NormalizedStrategy => Strategy.Trim().ToLowerInvariant();
 
@@ -87,6 +100,16 @@ internal sealed class RenderSettings : CommandSettings
         if (NormalizedMode is not ("serialized" or "by-reference"))
         {
             return ValidationResult.Error($"--mode must be 'serialized' or 'by-reference'; got '{Mode}'.");
+        }
+
+        if (Transport.Trim().ToLowerInvariant() is not ("inproc" or "redis"))
+        {
+            return ValidationResult.Error($"--transport must be 'inproc' or 'redis'; got '{Transport}'.");
+        }
+
+        if (UsesRedis && NormalizedMode == "by-reference")
+        {
+            return ValidationResult.Error("--mode by-reference needs --transport inproc: Redis always carries encoded payloads.");
         }
 
         if (Size is < 16 or > MaxSize)

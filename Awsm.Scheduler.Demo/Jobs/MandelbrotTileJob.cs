@@ -1,10 +1,16 @@
 namespace Awsm.Scheduler.Demo.Jobs;
 
-/// <summary>Renders one tile of the Mandelbrot set as RGB bytes (three per pixel, row by row).</summary>
+/// <summary>
+/// Renders one tile of the Mandelbrot set as RGB bytes (three per pixel, row by row), reporting the rows done as
+/// <see cref="TileProgress"/>.
+/// </summary>
 public sealed class MandelbrotTileJob : IWorkerJob<TileRequest, byte[]>
 {
     // A large escape radius makes the smooth (fractional) iteration count accurate, so colour bands blend.
     private const double EscapeRadiusSquared = 256.0 * 256.0;
+
+    /// <summary>Gets the job with its input and output types, so that dispatch and registration name only the job.</summary>
+    public static JobHandle<TileRequest, byte[]> Handle { get; } = JobHandle.For<MandelbrotTileJob, TileRequest, byte[]>();
 
     public static string Name => "demo.mandelbrot-tile";
 
@@ -34,6 +40,10 @@ public sealed class MandelbrotTileJob : IWorkerJob<TileRequest, byte[]>
                 double smooth = Escape(re, im, input.MaxIterations);
                 Palette.Shade(smooth, line.Slice(col * 3, 3));
             }
+
+            // A report per row costs little: the worker keeps only the latest value and sends at most one every
+            // 50 ms (the first at once), so a fast tile sends one report and a slow one a few.
+            context.ReportProgress(new TileProgress(context.WorkerIndex, row + 1));
         }
 
         return ValueTask.FromResult(pixels);

@@ -18,9 +18,9 @@ internal static class TileRenderer
         // Hand all tiles to the pool at once: its bounded queue and per-worker in-flight limit do the pacing,
         // and the selection strategy decides which worker gets each one.
         var pending = new List<Task<(TileRequest Tile, byte[] Pixels)>>(tiles.Count);
-        foreach (TileRequest tile in tiles)
+        for (int i = 0; i < tiles.Count; i++)
         {
-            pending.Add(DispatchAsync(pool, tile, cancellationToken));
+            pending.Add(DispatchAsync(pool, tiles[i], progress.Track(i, tiles[i]), cancellationToken));
         }
 
         await foreach (Task<(TileRequest Tile, byte[] Pixels)> finished in Task.WhenEach(pending))
@@ -45,6 +45,16 @@ internal static class TileRenderer
         progress.Stop();
     }
 
-    private static async Task<(TileRequest Tile, byte[] Pixels)> DispatchAsync(WorkerPool pool, TileRequest tile, CancellationToken cancellationToken) =>
-        (tile, await pool.DispatchAsync<MandelbrotTileJob, TileRequest, byte[]>(tile, cancellationToken));
+    private static async Task<(TileRequest Tile, byte[] Pixels)> DispatchAsync(WorkerPool pool, TileRequest tile, RunningTile running, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The job reports rows done; the pool delivers them to `running` and none after the result.
+            return (tile, await pool.DispatchAsync(MandelbrotTileJob.Handle, tile, running, cancellationToken));
+        }
+        finally
+        {
+            running.End();
+        }
+    }
 }

@@ -4,59 +4,64 @@ using Awsm.Scheduler.Transport;
 namespace Awsm.Scheduler.InProc.Internal;
 
 /// <summary>
-/// One incarnation of a worker: a dedicated background thread draining its own inbox and hosting a
-/// <see cref="WorkerJobRuntime"/>. When it dies (crash or terminate) it stays dead: nothing it says afterwards is
-/// delivered, and a respawn creates a new incarnation at the same index.
+/// One incarnation of a worker: its own inbox, drained one message at a time by a dedicated background thread or on the
+/// thread pool, hosting a <see cref="WorkerJobRuntime"/>. When it dies (crash or terminate) it stays dead: nothing it
+/// says afterwards is delivered, and a respawn creates a new incarnation at the same index.
 /// </summary>
+/// <remarks>
+/// <see cref="InProcThreading.Adaptive"/>: the inbox starts on the thread pool; the first message whose handling holds
+/// the thread for <see cref="LongJobThreshold"/> or more moves the worker, for the rest of this incarnation, to a
+/// dedicated thread. The move happens between two messages (the drain that handled the long one hands the inbox over
+/// and never releases the mailbox), so messages are still handled one at a time and in order.
+/// </remarks>
 internal sealed class InProcWorker : IThreadPoolWorkItem
 {
     private readonly InProcTransport _transport;
     /// <summary>How many <see cref="SpinWait.SpinOnce(int)"/> rounds an idle worker spends (spinning, then yielding) before it parks.</summary>
     private const int IdleSpins = 24;
 
+    /// <summary>How long a message may hold a thread-pool thread before an adaptive worker moves to a thread of its own.</summary>
+    internal static readonly TimeSpan LongJobThreshold = TimeSpan.FromMilliseconds(100);
+
     private readonly ConcurrentQueue<WorkerMessage> _inbox = new();
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private readonly CancellationTokenSource _stop = new();
-    private readonly ManualResetEventSlim _resumed = new(initialState: true);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly WorkerJobRuntime _runtime;
-    private readonly Thread? _thread;
+    private readonly TimeProvider _time;
+    private readonly bool _adaptive;
+    private readonly string _threadName;
+    private volatile Thread? _thread;
 
     // Thread-pool mode: 1 while a drain of the inbox is queued or running (the mailbox is "scheduled").
     private int _scheduled;
-    private volatile bool _paused;
     private volatile bool _dead;
     private int _parked;
-    private volatile bool _crashOnNextJob;
 
     public InProcWorker(InProcTransport transport, WorkerTransportContext context, int index, InProcThreading threading)
     {
         _transport = transport;
         Index = index;
         _runtime = new WorkerJobRuntime(context.Registry, index, Reply, context.Services);
-        _thread = threading == InProcThreading.DedicatedThreads
-            ? new Thread(Run) { IsBackground = true, Name = $"awsm-{context.PoolName}-worker-{index}" }
-            : null;
+        _time = context.TimeProvider;
+        _adaptive = threading == InProcThreading.Adaptive;
+        _threadName = $"awsm-{context.PoolName}-worker-{index}";
+        _thread = threading == InProcThreading.DedicatedThreads ? NewThread() : null;
     }
 
     public int Index { get; }
 
     public bool IsDead => _dead;
 
+    /// <summary>Gets whether the inbox is drained by a dedicated thread (from the start, or since an adaptive move).</summary>
+    public bool HasOwnThread => _thread is not null;
+
     /// <summary>Gets a task that completes when the thread has left its loop.</summary>
     public Task Exited => _exited.Task;
 
-    public void Start(bool reportReady)
+    public void Start()
     {
         _thread?.Start();
-        if (reportReady)
-        {
-            ReportReady();
-        }
-    }
-
-    public void ReportReady()
-    {
         if (!_dead)
         {
             _transport.Publish(WorkerEvent.Ready(Index));
@@ -75,8 +80,9 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
         _inbox.Enqueue(message);
         if (_thread is null)
         {
+            // After an adaptive move the mailbox stays scheduled for good, so this does nothing; the thread that took
+            // over may be parked, which the check below covers.
             Schedule();
-            return;
         }
 
         // Enqueue is a full fence, so this read cannot move before it: either the worker sees the message before it
@@ -90,24 +96,6 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
     /// <summary>Fires a running job's token from the caller's thread: cancellation does not queue behind the job it cancels.</summary>
     public void Cancel(JobId id) => _runtime.Cancel(id);
 
-    public void Pause()
-    {
-        _paused = true;
-        _resumed.Reset();
-    }
-
-    public void Resume()
-    {
-        _paused = false;
-        _resumed.Set();
-        if (_thread is null && !_inbox.IsEmpty)
-        {
-            Schedule();
-        }
-    }
-
-    public void CrashOnNextJob() => _crashOnNextJob = true;
-
     /// <summary>Kills this incarnation. Returns <see langword="false"/> if it was already dead.</summary>
     public bool Kill()
     {
@@ -120,7 +108,6 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
         _runtime.CancelAll();
         _stop.Cancel();
         _wake.Set();
-        _resumed.Set();
         if (_thread is null && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
             // No drain is queued or running, and none will be: the mailbox is closed for good.
@@ -190,8 +177,6 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
                     {
                         break;
                     }
-
-                    _resumed.Wait(_stop.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -220,11 +205,22 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
     {
         while (true)
         {
-            while (!_dead && !_paused && _inbox.TryDequeue(out WorkerMessage message))
+            while (!_dead && _inbox.TryDequeue(out WorkerMessage message))
             {
+                long start = _adaptive ? _time.GetTimestamp() : 0;
                 if (!Process(message))
                 {
                     break;
+                }
+
+                if (_adaptive && _time.GetElapsedTime(start) >= LongJobThreshold)
+                {
+                    // Long jobs get a thread of their own from now on. The mailbox is never released: Schedule does
+                    // nothing any more, and the thread drains what is queued and what comes (or exits if the worker died).
+                    Thread thread = NewThread();
+                    _thread = thread;
+                    thread.Start();
+                    return;
                 }
             }
 
@@ -237,16 +233,18 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
 
             // A message posted after the last TryDequeue but before the release found the mailbox scheduled and
             // did not schedule it: look again, and keep draining if we win the mailbox back.
-            if (_paused || _inbox.IsEmpty || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
+            if (_inbox.IsEmpty || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
             {
                 return;
             }
         }
     }
 
+    private Thread NewThread() => new(Run) { IsBackground = true, Name = _threadName };
+
     private void Schedule()
     {
-        if (!_paused && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
@@ -255,12 +253,6 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
     /// <summary>Handles one message; returns <see langword="false"/> when the worker died doing it.</summary>
     private bool Process(in WorkerMessage message)
     {
-        if (_crashOnNextJob && message.Kind == WorkerMessageKind.Job)
-        {
-            _transport.CrashWorker(this, $"injected crash on job {message.JobId}");
-            return false;
-        }
-
         try
         {
             _runtime.Handle(InProcTransport.ToWorkerSide(message));

@@ -14,12 +14,10 @@ public static class SampleJobs
         ArgumentNullException.ThrowIfNull(registry);
         return registry
             .Add<MandelbrotTileJob, TileRequest, byte[]>(SampleJsonContext.Default)
+            .AddProgress<MandelbrotTileJob, double>(SampleJsonContext.Default)
             .Add<EchoJob, byte[], byte[]>(SampleJsonContext.Default)
-            .Add<SumJob, SumRequest, SumResult>(SampleJsonContext.Default)
             .Add<WhoAmIJob, int, int>(SampleJsonContext.Default)
-            .Add<FailJob, string, string>(SampleJsonContext.Default)
             .Add<WaitJob, int, string>(SampleJsonContext.Default)
-            .Add<CancellationsJob, int, int>(SampleJsonContext.Default)
             .Add<SpinJob, int, int>(SampleJsonContext.Default)
             .Add<CrashJob, int, int>(SampleJsonContext.Default)
             .Add<MalformedJob, int, int>(SampleJsonContext.Default);

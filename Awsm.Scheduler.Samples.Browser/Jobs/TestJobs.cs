@@ -14,17 +14,6 @@ public sealed class EchoJob : IWorkerJob<byte[], byte[]>
     public static ValueTask<byte[]> ExecuteAsync(byte[] input, JobContext context) => ValueTask.FromResult(input);
 }
 
-/// <summary>Adds numbers (a JSON record in and out).</summary>
-public sealed class SumJob : IWorkerJob<SumRequest, SumResult>
-{
-    /// <inheritdoc />
-    public static string Name => "sum";
-
-    /// <inheritdoc />
-    public static ValueTask<SumResult> ExecuteAsync(SumRequest input, JobContext context) =>
-        ValueTask.FromResult(new SumResult(input.Numbers.Sum(n => (long)n), context.WorkerIndex));
-}
-
 /// <summary>Returns the index of the worker that ran it.</summary>
 public sealed class WhoAmIJob : IWorkerJob<int, int>
 {
@@ -35,47 +24,18 @@ public sealed class WhoAmIJob : IWorkerJob<int, int>
     public static ValueTask<int> ExecuteAsync(int input, JobContext context) => ValueTask.FromResult(context.WorkerIndex);
 }
 
-/// <summary>Throws <see cref="InvalidOperationException"/> with its input as the message.</summary>
-public sealed class FailJob : IWorkerJob<string, string>
-{
-    /// <inheritdoc />
-    public static string Name => "fail";
-
-    /// <inheritdoc />
-    public static ValueTask<string> ExecuteAsync(string input, JobContext context) => throw new InvalidOperationException(input);
-}
-
-/// <summary>Waits its input in milliseconds, observing its token; counts how often the token fired in this worker.</summary>
+/// <summary>Waits its input in milliseconds, observing its token.</summary>
 public sealed class WaitJob : IWorkerJob<int, string>
 {
-    private static int s_cancellations;
-
     /// <inheritdoc />
     public static string Name => "wait";
-
-    /// <summary>Gets how many times a wait job's token fired in this worker.</summary>
-    public static int Cancellations => Volatile.Read(ref s_cancellations);
 
     /// <inheritdoc />
     public static async ValueTask<string> ExecuteAsync(int input, JobContext context)
     {
-        using (context.CancellationToken.Register(static () => Interlocked.Increment(ref s_cancellations)))
-        {
-            await Task.Delay(input, context.CancellationToken);
-        }
-
+        await Task.Delay(input, context.CancellationToken);
         return $"waited {input} ms on worker {context.WorkerIndex}";
     }
-}
-
-/// <summary>Returns how many times a wait job's token fired in this worker.</summary>
-public sealed class CancellationsJob : IWorkerJob<int, int>
-{
-    /// <inheritdoc />
-    public static string Name => "cancellations";
-
-    /// <inheritdoc />
-    public static ValueTask<int> ExecuteAsync(int input, JobContext context) => ValueTask.FromResult(WaitJob.Cancellations);
 }
 
 /// <summary>Burns CPU for its input in milliseconds and ignores cancellation (the pool must terminate the worker).</summary>

@@ -20,6 +20,7 @@ public static partial class FractalApp
     private static int s_workers;
     private static string s_strategy = "round-robin";
     private static bool s_rendering;
+    private static List<TileRequest> s_lastTiles = [];
 
     /// <summary>Renders the whole view with <paramref name="workers"/> workers; returns a JSON summary.</summary>
     /// <param name="workers">How many web workers.</param>
@@ -58,11 +59,27 @@ public static partial class FractalApp
 
             // Spiral-ish order from the centre looks nicer: sort by distance to the centre.
             tiles.Sort((a, b) => Distance(a).CompareTo(Distance(b)));
+            s_lastTiles = tiles;
+
+            // One overlay per tile: queued, then a bar of the rows done while a worker computes it, then done.
+            PageJs.ResetTiles([.. tiles.SelectMany(t => new[] { t.X, t.Y, t.Width, t.Height })]);
             var sw = Stopwatch.StartNew();
-            await Task.WhenAll(tiles.Select(async t =>
+            await Task.WhenAll(tiles.Select(async (t, i) =>
             {
-                byte[] rgba = await pool.DispatchAsync<MandelbrotTileJob, TileRequest, byte[]>(t);
+                var progress = new TileProgress(i);
+                byte[] rgba;
+                try
+                {
+                    rgba = await pool.DispatchAsync<MandelbrotTileJob, TileRequest, byte[], double>(t, progress);
+                }
+                catch
+                {
+                    progress.Failed();
+                    throw;
+                }
+
                 PageJs.PaintTile(t.X, t.Y, t.Width, t.Height, rgba);
+                progress.Done();
             }));
             return new JsonObject
             {
@@ -80,6 +97,28 @@ public static partial class FractalApp
         }
 
         static double Distance(TileRequest t) => Math.Pow(t.X + 32 - (CanvasWidth / 2.0), 2) + Math.Pow(t.Y + 32 - (CanvasHeight / 2.0), 2);
+    }
+
+    /// <summary>
+    /// Recomputes <paramref name="sample"/> tiles of the last render on the page, spread over its tile order, and compares
+    /// them with what the canvas shows (below each tile's worker marker); returns a JSON summary.
+    /// </summary>
+    /// <param name="sample">How many tiles to check.</param>
+    /// <returns>JSON: ok, checked, mismatchedBytes.</returns>
+    [JSExport]
+    public static string VerifyCanvas(int sample)
+    {
+        List<TileRequest> tiles = s_lastTiles;
+        int count = Math.Clamp(sample, 0, tiles.Count);
+        long mismatched = 0;
+        for (int k = 0; k < count; k++)
+        {
+            TileRequest t = tiles[count == 1 ? 0 : (int)((long)k * (tiles.Count - 1) / (count - 1))];
+            byte[] expected = MandelbrotTileJob.Render(t, -1);
+            mismatched += PageJs.CompareTile(t.X, t.Y, t.Width, t.Height, MandelbrotTileJob.MarkerSize, expected);
+        }
+
+        return new JsonObject { ["ok"] = count > 0 && mismatched == 0, ["checked"] = count, ["mismatchedBytes"] = mismatched }.ToJsonString();
     }
 
     /// <summary>Gets the fractal pool's statistics as JSON (from <see cref="WorkerPool.GetStats"/>).</summary>

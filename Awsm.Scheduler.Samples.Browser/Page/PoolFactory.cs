@@ -23,7 +23,7 @@ internal static class PoolFactory
             RespawnInitialDelay = TimeSpan.FromMilliseconds(50),
         };
         configure?.Invoke(options);
-        var transportOptions = new WebWorkerTransportOptions { StartTimeout = options.StartTimeout };
+        var transportOptions = new WebWorkerTransportOptions();
         transport?.Invoke(transportOptions);
         var webWorkers = new WebWorkerTransport(transportOptions);
         return (new WorkerPool(webWorkers, SampleJobs.CreatePageRegistry(), options, loggerFactory: Logs), webWorkers);

@@ -36,6 +36,46 @@ function paintTile(x, y, w, h, rgba) {
     fractal.putImageData(new ImageData(pixels, w, h), x, y);
 }
 function clearCanvas(w, h) { fractal.fillStyle = '#000'; fractal.fillRect(0, 0, w, h); }
+function compareTile(x, y, w, h, fromRow, expected) {
+    const actual = fractal.getImageData(x, y, w, h).data;
+    const wanted = expected.slice(); // MemoryView: copy out during the call
+    let differing = Math.abs(actual.length - wanted.length);
+    for (let i = fromRow * w * 4; i < Math.min(actual.length, wanted.length); i++) if (actual[i] !== wanted[i]) differing++;
+    return differing;
+}
+
+// ---- per-tile progress overlays (data-state, data-progress), called from C# (Page/TileProgress.cs) ----
+const tilesEl = $('tiles');
+let tileEls = [];
+function resetTiles(rects) {
+    tilesEl.replaceChildren();
+    tileEls = [];
+    for (let i = 0; i + 3 < rects.length; i += 4) {
+        const el = document.createElement('div');
+        el.className = 'tile';
+        el.dataset.tile = String(i / 4);
+        // CSSOM, not style attributes: csp.html's style-src 'self' allows these.
+        el.style.left = rects[i] + 'px'; el.style.top = rects[i + 1] + 'px';
+        el.style.width = rects[i + 2] + 'px'; el.style.height = rects[i + 3] + 'px';
+        const label = document.createElement('span');
+        const bar = document.createElement('div');
+        bar.className = 'bar';
+        bar.appendChild(document.createElement('div'));
+        el.append(label, bar);
+        tilesEl.appendChild(el);
+        tileEls.push(el);
+        setTile(tileEls.length - 1, 'queued', 0);
+    }
+    tilesEl.dataset.tiles = String(tileEls.length);
+}
+function setTile(index, state, progress) {
+    const el = tileEls[index];
+    if (!el) return;
+    el.dataset.state = state;
+    el.dataset.progress = String(progress);
+    el.firstChild.textContent = state === 'running' ? `${Math.floor(progress * 100)}%` : '';
+    el.lastChild.firstChild.style.width = `${progress * 100}%`;
+}
 
 // ---- a custom WorkerFactory (WebWorkerTransportOptions.WorkerFactory = 'awsmSampleFactory'), counted for the tests ----
 window.awsmFactoryCalls = 0;
@@ -75,11 +115,12 @@ async function measureJsBaseline(count = 2000, size = 16) {
 
 try {
     const runtime = await dotnet.create();
-    runtime.setModuleImports('sample-page', { paintTile, clearCanvas });
+    runtime.setModuleImports('sample-page', { paintTile, clearCanvas, compareTile, resetTiles, setTile });
     await runtime.runMain(); // on the page, Main returns at once; in workers it serves jobs
     const exports = await runtime.getAssemblyExports('Awsm.Scheduler.Samples.Browser');
     const App = exports.Awsm.Scheduler.Samples.Browser.Page.FractalApp;
     const E2e = exports.Awsm.Scheduler.Samples.Browser.Page.E2eHooks;
+    const Conformance = exports.Awsm.Scheduler.Samples.Browser.Conformance.ConformanceHooks;
     const j = async p => JSON.parse(await p);
 
     async function render(overrides = {}) {
@@ -113,17 +154,20 @@ try {
     window.awsm = {
         render,
         stats: () => { const s = App.GetStats(); return s ? JSON.parse(s) : null; },
+        // The tile overlays: [{ tile, state, progress }] in tile order (the order they were dispatched in).
+        tiles: () => tileEls.map(el => ({ tile: Number(el.dataset.tile), state: el.dataset.state, progress: Number(el.dataset.progress) })),
+        verifyCanvas: (sample = 3) => JSON.parse(App.VerifyCanvas(sample)),
         startFrameProbe,
         stopFrameProbe,
         measureJsBaseline,
+        // The conformance catalog over the WebWorker transport, one scenario per call (Conformance/ConformanceHooks.cs).
+        conformance: {
+            names: () => JSON.parse(Conformance.ScenarioNames()),
+            run: name => j(Conformance.RunScenario(name)),
+        },
         e2e: {
-            results: () => j(E2e.Results()),
-            jobFailure: () => j(E2e.JobFailure()),
+            tile: () => j(E2e.Tile()),
             unknownJob: () => j(E2e.UnknownJob()),
-            cancellation: () => j(E2e.Cancellation()),
-            timeout: () => j(E2e.Timeout()),
-            roundRobin: () => j(E2e.RoundRobin()),
-            leastBusy: () => j(E2e.LeastBusy()),
             crash: () => j(E2e.Crash()),
             terminateUnresponsive: () => j(E2e.TerminateUnresponsive()),
             roundTrip32MiB: () => j(E2e.RoundTrip32MiB()),

@@ -47,7 +47,7 @@ public sealed class HostingLoggingTests
         using IHost host = Build(p => p.Configure(o => o.RespawnInitialDelay = TimeSpan.FromMilliseconds(100)));
         await host.StartAsync();
 
-        host.Services.GetInProcTransport("logs").Crash(1, "out of memory");
+        host.Services.GetFaultInjectingTransport("logs").Crash(1, "out of memory");
         await _signal.WaitFor(WorkerCrashed);
         await _signal.WaitFor(WorkerRespawning);
 
@@ -75,7 +75,7 @@ public sealed class HostingLoggingTests
         using IHost host = Build(p => p.Configure(o => o.MaxRespawnAttempts = 0));
         await host.StartAsync();
 
-        host.Services.GetInProcTransport("logs").Crash(0);
+        host.Services.GetFaultInjectingTransport("logs").Crash(0);
         await _signal.WaitFor(WorkerEvicted);
 
         FakeLogRecord evicted = Assert.Single(Records(host, WorkerEvicted));
@@ -174,7 +174,7 @@ public sealed class HostingLoggingTests
         using IHost host = Build();
         await host.StartAsync();
 
-        host.Services.GetInProcTransport("logs").InjectEnvelope(0, "no-such-kind", "1");
+        host.Services.GetFaultInjectingTransport("logs").InjectEnvelope(0, "no-such-kind", "1");
         await _signal.WaitFor(MalformedEnvelope);
 
         FakeLogRecord malformed = Assert.Single(Records(host, MalformedEnvelope));

@@ -1,4 +1,5 @@
 using Awsm.Scheduler.InProc;
+using Awsm.Scheduler.Testing;
 using Awsm.Scheduler.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -139,7 +140,7 @@ public sealed class HostingRegistrationTests
             .Configure(o => o.WorkerCount = 2)
             .UseTransport(_ =>
             {
-                var transport = new InProcTransport();
+                var transport = new FaultInjectingTransport(new InProcTransport());
                 transport.FailNextStarts(1, reason: "no GPU here");
                 return transport;
             }));
@@ -206,8 +207,37 @@ public sealed class HostingRegistrationTests
 
         Assert.Equal(0, await host.Services.GetRequiredService<IWorkerPool>().DispatchAsync<WorkerIndexJob, int, int>(0));
         Assert.Equal(0, replaced.Created);
-        Assert.NotNull(host.Services.GetInProcTransport());
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task UseFaultInjectingTransport_AfterAnotherTransport_LastOneWinsAndItsControlsAreReachable()
+    {
+        var replaced = new CountingTransportFactory();
+        using IHost host = HostingTestHost.Build(new FakeTimeProvider(), services =>
+        {
+            services.AddTestPool().UseTransport(replaced.Create);
+            services.AddAwsmScheduler().UseFaultInjectingTransport(_ => new InProcTransport());
+        });
+        await host.StartAsync();
+
+        FaultInjectingTransport faults = host.Services.GetFaultInjectingTransport();
+
+        Assert.IsType<InProcTransport>(faults.Inner);
+        Assert.Equal(0, replaced.Created);
+        Assert.Equal(1, faults.StartCount(0));
+        Assert.Equal(0, await host.Services.GetRequiredService<IWorkerPool>().DispatchAsync<WorkerIndexJob, int, int>(0));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public void GetFaultInjectingTransport_PoolOnAnotherTransport_ThrowsNamingThePool()
+    {
+        using IHost host = HostingTestHost.Build(new FakeTimeProvider(), services => services.AddAwsmScheduler("plain").UseInProcTransport());
+
+        var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetFaultInjectingTransport("plain"));
+
+        Assert.Contains("'plain'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

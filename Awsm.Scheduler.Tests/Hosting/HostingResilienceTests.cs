@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Awsm.Scheduler.InProc;
+using Awsm.Scheduler.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -31,7 +32,7 @@ public sealed class HostingResilienceTests
             })));
         await host.StartAsync();
         IWorkerPool pool = host.Services.GetRequiredService<IWorkerPool>();
-        host.Services.GetInProcTransport().CrashOnNextJob(0);
+        host.Services.GetFaultInjectingTransport().CrashOnNextJob(0);
 
         // Round-robin sends the first attempt to worker 0, which crashes; the retry finds worker 0 respawning.
         int worker = await pool.DispatchAsync<WorkerIndexJob, int, int>(0);
@@ -48,7 +49,7 @@ public sealed class HostingResilienceTests
         using IHost host = HostingTestHost.Build(new FakeTimeProvider(), services => services.AddTestPool(workers: 2).UseRoundRobin());
         await host.StartAsync();
         IWorkerPool pool = host.Services.GetRequiredService<IWorkerPool>();
-        host.Services.GetInProcTransport().CrashOnNextJob(0);
+        host.Services.GetFaultInjectingTransport().CrashOnNextJob(0);
 
         var crash = await Assert.ThrowsAsync<WorkerCrashedException>(async () => await pool.DispatchAsync<WorkerIndexJob, int, int>(0));
 
@@ -122,7 +123,7 @@ public sealed class HostingResilienceTests
     }
 
     [Fact]
-    public async Task DispatchAsync_HedgeAfterDelay_SecondWorkerWinsAndPrimaryIsCancelled()
+    public async Task DispatchAsync_HedgeAfterDelay_SecondWorkerWinsAndPrimaryIsCanceled()
     {
         var time = new FakeTimeProvider();
         using IHost host = HostingTestHost.Build(time, services => services.AddTestPool(workers: 2).UseRoundRobin());
@@ -161,7 +162,7 @@ public sealed class HostingResilienceTests
             services.AddTestPool(workers: 2).UseRoundRobin().UseResiliencePipeline("scheduler-retry");
         });
         await host.StartAsync();
-        host.Services.GetInProcTransport().CrashOnNextJob(0);
+        host.Services.GetFaultInjectingTransport().CrashOnNextJob(0);
 
         int worker = await host.Services.GetRequiredService<IWorkerPool>().DispatchAsync<WorkerIndexJob, int, int>(0);
 
@@ -172,7 +173,7 @@ public sealed class HostingResilienceTests
     [Fact]
     public async Task WithResilience_PoolWithoutContainer_RetriesACrashOnAnotherWorker()
     {
-        var transport = new InProcTransport();
+        var transport = new FaultInjectingTransport(new InProcTransport());
         var registry = new JobRegistry().Add<WorkerIndexJob, int, int>(HostingJsonContext.Default);
         await using var pool = new WorkerPool(transport, registry, new WorkerPoolOptions { WorkerCount = 2 }, new FakeTimeProvider());
         IWorkerPool resilient = pool.WithResilience(new ResiliencePipelineBuilder()

@@ -1,3 +1,4 @@
+using Awsm.Scheduler.InProc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ internal static class HostingTestHost
         return builder.Build();
     }
 
-    /// <summary>The default pool on InProc with two workers and the hosting test jobs.</summary>
+    /// <summary>The default pool on InProc (wrapped in the fault-injecting transport) with two workers and the hosting test jobs.</summary>
     public static IAwsmSchedulerBuilder AddTestPool(this IServiceCollection services, string name = WorkerPoolDefaults.Name, int workers = 2) =>
         services.AddAwsmScheduler(name)
             .Configure(o => o.WorkerCount = workers)
@@ -30,7 +31,7 @@ internal static class HostingTestHost
             .AddJob<GreetingJob, string, string>(HostingJsonContext.Default)
             .AddJob<TraceJob, int, string>(HostingJsonContext.Default)
             .AddJob<GatedJob, string, int>(HostingJsonContext.Default)
-            .UseInProcTransport();
+            .UseFaultInjectingTransport(_ => new InProcTransport());
 
     public static async Task<T> Within<T>(this Task<T> task) => await task.WaitAsync(Safety);
 

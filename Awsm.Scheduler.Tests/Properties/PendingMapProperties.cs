@@ -1,6 +1,7 @@
 using Awsm.Scheduler.InProc;
 using Awsm.Scheduler.Tests.Reliability;
 using Awsm.Scheduler.Tests.Support;
+using Awsm.Scheduler.Testing;
 using CsCheck;
 
 namespace Awsm.Scheduler.Tests.Properties;
@@ -35,7 +36,8 @@ public sealed class PendingMapProperties
         Gen.Select(Step.Array[1, 40], Step.Array[1, 40], Gen.Int[1, 4]).SampleAsync(
             async (left, right, maxInFlight) =>
             {
-                var transport = new InProcTransport(new InProcTransportOptions { Mode = mode });
+                var inner = new InProcTransport(new InProcTransportOptions { Mode = mode });
+                var transport = new FaultInjectingTransport(inner);
                 var pool = new WorkerPool(
                     transport,
                     ReliabilityJobs.Registry(),
@@ -66,13 +68,13 @@ public sealed class PendingMapProperties
                 Assert.Equal(stats.Dispatched, stats.Completed + stats.Failed + stats.Canceled + stats.TimedOut);
 
                 await pool.StopAsync(ShutdownMode.Drain).WaitAsync(ReliabilityHarness.Safety);
-                Assert.Equal(0, transport.LiveThreads);
+                Assert.Equal(0, inner.LiveThreads);
             },
             iter: 150,
             threads: 1);
 
     /// <summary>Plays one thread's schedule. Its gates and tokens are its own; what it dispatched it awaits at the end.</summary>
-    private sealed class Player(WorkerPool pool, InProcTransport transport)
+    private sealed class Player(WorkerPool pool, FaultInjectingTransport transport)
     {
         private static int _nextValue;
 

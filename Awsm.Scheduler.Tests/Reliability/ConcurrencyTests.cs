@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Awsm.Scheduler.InProc;
+using Awsm.Scheduler.Testing;
 using Xunit.Abstractions;
 
 namespace Awsm.Scheduler.Tests.Reliability;
@@ -23,7 +24,8 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         const int threads = 8;
         const int workers = 3;
 
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode });
+        var inner = new InProcTransport(new InProcTransportOptions { Mode = mode });
+        var transport = new FaultInjectingTransport(inner);
         var pool = new WorkerPool(
             transport,
             ReliabilityJobs.Registry(),
@@ -101,7 +103,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         Assert.Equal(0, stats.Pending);
         Assert.Equal(stats.Dispatched, stats.Completed + stats.Failed + stats.Canceled + stats.TimedOut);
         Assert.Equal(outcomes.GetValueOrDefault("result"), stats.Completed);
-        Assert.Equal(0, transport.LiveThreads);
+        Assert.Equal(0, inner.LiveThreads);
         accepted.Dispose();
         unobserved.AssertNone(replay);
     }

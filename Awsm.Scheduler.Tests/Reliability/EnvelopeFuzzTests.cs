@@ -2,6 +2,7 @@ using System.Text;
 using Awsm.Scheduler.InProc;
 using Awsm.Scheduler.Tests.Support;
 using Awsm.Scheduler.Transport;
+using Awsm.Scheduler.Testing;
 using Xunit.Abstractions;
 
 namespace Awsm.Scheduler.Tests.Reliability;
@@ -118,7 +119,8 @@ public sealed class EnvelopeFuzzTests(ITestOutputHelper output)
         const int jobs = 3_000;
         const int workers = 2;
 
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode });
+        var inner = new InProcTransport(new InProcTransportOptions { Mode = mode });
+        var transport = new FaultInjectingTransport(inner);
         await using var pool = new WorkerPool(
             transport,
             ReliabilityJobs.Registry(),
@@ -187,11 +189,11 @@ public sealed class EnvelopeFuzzTests(ITestOutputHelper output)
         Assert.Equal(stats.Dispatched, stats.Completed + stats.Failed + stats.Canceled + stats.TimedOut);
         Assert.Equal(outcomes.GetValueOrDefault("result") + outcomes.GetValueOrDefault("forged-result") + 100, stats.Completed);
         await pool.StopAsync(ShutdownMode.Drain).WaitAsync(ReliabilityHarness.Safety);
-        Assert.Equal(0, transport.LiveThreads);
+        Assert.Equal(0, inner.LiveThreads);
         unobserved.AssertNone(replay);
     }
 
-    private static void Inject(InProcTransport transport, Random random, int workers, long lastId, HashSet<long> forged)
+    private static void Inject(FaultInjectingTransport transport, Random random, int workers, long lastId, HashSet<long> forged)
     {
         int worker = random.Next(20) switch
         {

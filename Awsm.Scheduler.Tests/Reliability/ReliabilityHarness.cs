@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Awsm.Scheduler.InProc;
 using Awsm.Scheduler.Tests.Support;
+using Awsm.Scheduler.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -19,7 +20,7 @@ public sealed class ReliabilityHarness : IAsyncDisposable
 
     private readonly ServiceProvider _meters;
 
-    private ReliabilityHarness(WorkerPool pool, InProcTransport transport, FakeTimeProvider time, LogProbe logs, ServiceProvider meters, JobRegistry registry)
+    private ReliabilityHarness(WorkerPool pool, FaultInjectingTransport transport, FakeTimeProvider time, LogProbe logs, ServiceProvider meters, JobRegistry registry)
     {
         Pool = pool;
         Transport = transport;
@@ -31,7 +32,8 @@ public sealed class ReliabilityHarness : IAsyncDisposable
 
     public WorkerPool Pool { get; }
 
-    public InProcTransport Transport { get; }
+    /// <summary>Gets the fault controls around the pool's InProc transport.</summary>
+    public FaultInjectingTransport Transport { get; }
 
     public FakeTimeProvider Time { get; }
 
@@ -46,7 +48,7 @@ public sealed class ReliabilityHarness : IAsyncDisposable
         var options = new WorkerPoolOptions { WorkerCount = 2, Name = $"reliability-{Guid.NewGuid():N}" };
         configure?.Invoke(options);
         var time = new FakeTimeProvider();
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode });
+        var transport = new FaultInjectingTransport(new InProcTransport(new InProcTransportOptions { Mode = mode }));
         var logs = new LogProbe();
         ServiceProvider meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         JobRegistry registry = ReliabilityJobs.Registry();
@@ -72,10 +74,10 @@ public sealed class ReliabilityHarness : IAsyncDisposable
         await _meters.DisposeAsync();
     }
 
-    /// <summary>Offers the transport to jobs, so that a job can crash its own worker.</summary>
-    public sealed class TransportServices(InProcTransport transport) : IServiceProvider
+    /// <summary>Offers the fault controls to jobs, so that a job can crash its own worker.</summary>
+    public sealed class TransportServices(FaultInjectingTransport transport) : IServiceProvider
     {
-        public object? GetService(Type serviceType) => serviceType == typeof(InProcTransport) ? transport : null;
+        public object? GetService(Type serviceType) => serviceType == typeof(FaultInjectingTransport) ? transport : null;
     }
 
     private sealed class ProbeLoggerFactory(LogProbe probe) : ILoggerFactory
@@ -180,7 +182,7 @@ public sealed class PoisonJob : IWorkerJob<string, string>
     {
         if (Poisoned.GetValueOrDefault(input))
         {
-            ((InProcTransport)context.Services.GetService(typeof(InProcTransport))!).Crash(context.WorkerIndex, $"poison input {input}");
+            ((FaultInjectingTransport)context.Services.GetService(typeof(FaultInjectingTransport))!).Crash(context.WorkerIndex, $"poison input {input}");
             await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
         }
 

@@ -1,4 +1,5 @@
 using Awsm.Scheduler.InProc;
+using Awsm.Scheduler.Testing;
 
 namespace Awsm.Scheduler.Tests.Reliability;
 
@@ -16,7 +17,7 @@ public enum SoakAction
 public sealed record SoakInput(SoakAction Action, int Value);
 
 /// <summary>
-/// A job whose behaviour the soak picks: return, throw, yield, crash its own worker, hang until cancelled, or keep its
+/// A job whose behaviour the soak picks: return, throw, yield, crash its own worker, hang until canceled, or keep its
 /// worker's thread busy for a while (a slow, CPU-bound job).
 /// </summary>
 public sealed class SoakJob : IWorkerJob<SoakInput, int>
@@ -34,7 +35,7 @@ public sealed class SoakJob : IWorkerJob<SoakInput, int>
                 return input.Value + 1;
             case SoakAction.CrashWorker:
                 // The worker dies holding this job (and whatever else it holds): like a fatal error in a Web Worker.
-                ((InProcTransport)context.Services.GetService(typeof(InProcTransport))!).Crash(context.WorkerIndex, $"soak crash {input.Value}");
+                ((FaultInjectingTransport)context.Services.GetService(typeof(FaultInjectingTransport))!).Crash(context.WorkerIndex, $"soak crash {input.Value}");
                 await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
                 return -1;
             case SoakAction.Slow:

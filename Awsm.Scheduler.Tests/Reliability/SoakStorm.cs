@@ -1,15 +1,16 @@
 using System.Collections.Concurrent;
 using Awsm.Scheduler.InProc;
+using Awsm.Scheduler.Testing;
 
 namespace Awsm.Scheduler.Tests.Reliability;
 
 /// <summary>
 /// Drives a seeded storm of <see cref="SoakJob"/> dispatches through a pool, keeping a window of dispatches
 /// outstanding, while it injects faults: jobs that crash their worker mid-job, crashes on a worker's next job (between
-/// jobs), crashes from outside at any moment, slow jobs, jobs that hang until cancelled or timed out, and callers that
+/// jobs), crashes from outside at any moment, slow jobs, jobs that hang until canceled or timed out, and callers that
 /// cancel. Every dispatch's outcome is recorded once; a second ending of the same dispatch would be a violation.
 /// </summary>
-public sealed class SoakStorm(WorkerPool pool, InProcTransport transport, int workerCount, Random random)
+public sealed class SoakStorm(WorkerPool pool, FaultInjectingTransport transport, int workerCount, Random random)
 {
     private readonly ConcurrentDictionary<string, int> _outcomes = new();
     private readonly ConcurrentQueue<string> _violations = new();
@@ -108,7 +109,7 @@ public sealed class SoakStorm(WorkerPool pool, InProcTransport transport, int wo
             string outcome;
             try
             {
-                // A token cancelled before dispatch is refused up front: the pool never accepts (or counts) the job.
+                // A token canceled before dispatch is refused up front: the pool never accepts (or counts) the job.
                 outcome = cancelEarly && dispatch.IsCanceled ? "refused" : await OutcomeOf(dispatch.WaitAsync(ReliabilityHarness.Safety), value);
             }
             catch (TimeoutException)
@@ -124,7 +125,7 @@ public sealed class SoakStorm(WorkerPool pool, InProcTransport transport, int wo
         }
         finally
         {
-            // A token cancelled later is disposed by the loop that cancels it.
+            // A token canceled later is disposed by the loop that cancels it.
             if (cancelEarly)
             {
                 cts!.Dispose();
@@ -214,7 +215,7 @@ public sealed class SoakStorm(WorkerPool pool, InProcTransport transport, int wo
     }
 
     /// <summary>
-    /// Whatever the action, a job may be cancelled (if it had a token), time out (under load), lose its worker to a
+    /// Whatever the action, a job may be canceled (if it had a token), time out (under load), lose its worker to a
     /// crash, or (during a dispose) be refused or aborted. Beyond that each action has exactly one outcome of its own.
     /// </summary>
     private static bool Allowed(SoakAction action, bool cancelEarly, bool hadToken, bool disposing, string outcome)

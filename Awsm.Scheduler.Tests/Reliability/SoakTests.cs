@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Awsm.Scheduler.InProc;
+using Awsm.Scheduler.Testing;
 using Xunit.Abstractions;
 
 namespace Awsm.Scheduler.Tests.Reliability;
@@ -23,9 +24,10 @@ public sealed class SoakTests(ITestOutputHelper output)
     [InlineData(InProcPayloadMode.ByReference, InProcThreading.DedicatedThreads)]
     [InlineData(InProcPayloadMode.Serialized, InProcThreading.ThreadPool)]
     [InlineData(InProcPayloadMode.ByReference, InProcThreading.ThreadPool)]
+    [InlineData(InProcPayloadMode.Serialized, InProcThreading.Adaptive)]
     public async Task DispatchAsync_SeededFaultStorm_EveryDispatchEndsExactlyOnceAndNothingLeaks(InProcPayloadMode mode, InProcThreading threading)
     {
-        const int combinations = 4;
+        const int combinations = 5;
         int jobs = ReliabilityStorms.Jobs(200_000) / combinations;
         int seed = ReliabilityStorms.Seed();
         string replay = $"mode {mode}, {threading}, seed {seed} (replay with AWSM_SOAK_SEED={seed} AWSM_SOAK_JOBS={jobs * combinations})";
@@ -34,7 +36,8 @@ public sealed class SoakTests(ITestOutputHelper output)
         var random = new Random(seed);
         const int workers = 4;
 
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode, Threading = threading });
+        var inner = new InProcTransport(new InProcTransportOptions { Mode = mode, Threading = threading });
+        var transport = new FaultInjectingTransport(inner);
         var pool = new WorkerPool(
             transport,
             ReliabilityJobs.Registry(),
@@ -64,7 +67,7 @@ public sealed class SoakTests(ITestOutputHelper output)
 
             // Between rounds nothing is held for jobs that ended.
             Assert.True(0 == pool.PendingCount, $"round {round}: {pool.PendingCount} pending; {replay}");
-            Assert.Equal(0, pool.CancellingCount);
+            Assert.Equal(0, pool.CancelingCount);
             Assert.True(pool.PoisonJobs!.Count <= pool.PoisonJobs.Capacity);
             long memory = GC.GetTotalMemory(forceFullCollection: true);
             output.WriteLine($"round {round}: {size} jobs, {clock.Elapsed.TotalSeconds:0.0} s, heap {memory / 1024} KiB, strikes tracked {pool.PoisonJobs.Count}");
@@ -98,7 +101,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.True(growth < 8 * 1024 * 1024, $"the heap grew by {growth / 1024} KiB from round 1 to round {Rounds}; {replay}");
 
         await pool.DisposeAsync().AsTask().WaitAsync(ReliabilityHarness.Safety);
-        Assert.Equal(0, transport.LiveThreads);
+        Assert.Equal(0, inner.LiveThreads);
         Assert.Equal(0, pool.PendingCount);
         unobserved.AssertNone(replay);
     }
@@ -117,7 +120,8 @@ public sealed class SoakTests(ITestOutputHelper output)
         using var unobserved = new UnobservedTaskExceptions();
         const int workers = 4;
 
-        var transport = new InProcTransport(new InProcTransportOptions { Mode = mode, Threading = threading });
+        var inner = new InProcTransport(new InProcTransportOptions { Mode = mode, Threading = threading });
+        var transport = new FaultInjectingTransport(inner);
         var pool = new WorkerPool(
             transport,
             ReliabilityJobs.Registry(),
@@ -147,7 +151,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         WorkerPoolStats stats = pool.GetStats();
         Assert.Equal(0, stats.Pending);
         Assert.Equal(stats.Dispatched, stats.Completed + stats.Failed + stats.Canceled + stats.TimedOut);
-        Assert.Equal(0, transport.LiveThreads);
+        Assert.Equal(0, inner.LiveThreads);
         unobserved.AssertNone(replay);
     }
 }

@@ -147,6 +147,8 @@ public sealed class WorkerEndpointTests
 
         public List<string> Problems { get; } = [];
 
+        public List<(long Id, byte[] Payload)> Progress { get; } = [];
+
         public TaskCompletionSource ErrorArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Result(string id, ReadOnlySpan<byte> payload)
@@ -154,6 +156,14 @@ public sealed class WorkerEndpointTests
             lock (Results)
             {
                 Results.Add((id, payload.ToArray()));
+            }
+        }
+
+        void IWorkerReplySink.Progress(long id, ReadOnlySpan<byte> payload)
+        {
+            lock (Progress)
+            {
+                Progress.Add((id, payload.ToArray()));
             }
         }
 

@@ -155,6 +155,38 @@ public sealed class WorkerSlotsTests
         Assert.True(slots.TryFailStart(0, next, "timeout", out _));
     }
 
+    [Fact]
+    public void TryAccept_ProgressFromAReadyWorker_IsAProgressEventWithItsPayload()
+    {
+        var slots = new WorkerSlots(1);
+        int gen = slots.BeginStart(0);
+        Assert.True(Accept(slots, 0, gen, "ready", out _));
+
+        Assert.True(slots.TryAccept(0, gen, WorkerSlots.ProgressKind, "42", new byte[] { 0x30 }, null, null, null, null, out WorkerEvent e));
+
+        Assert.Equal(WorkerEventKind.Progress, e.Kind);
+        Assert.Equal(42, e.JobId.Value);
+        Assert.Equal(new byte[] { 0x30 }, e.Payload.Bytes.ToArray());
+    }
+
+    [Theory]
+    [InlineData(false, "42")]
+    [InlineData(true, "not-an-id")]
+    [InlineData(true, null)]
+    public void TryAccept_ProgressWhileStartingOrWithoutAValidId_IsMalformed(bool ready, string? id)
+    {
+        var slots = new WorkerSlots(1);
+        int gen = slots.BeginStart(0);
+        if (ready)
+        {
+            Assert.True(Accept(slots, 0, gen, "ready", out _));
+        }
+
+        Assert.True(slots.TryAccept(0, gen, WorkerSlots.ProgressKind, id, new byte[] { 1 }, null, null, null, null, out WorkerEvent e));
+
+        Assert.Equal(WorkerEventKind.Malformed, e.Kind);
+    }
+
     private static bool Accept(WorkerSlots slots, int index, int generation, string? kind, out WorkerEvent e, string? id = null, string? message = null, string? stack = null) =>
         slots.TryAccept(index, generation, kind, id, default, null, null, message, stack, out e);
 }

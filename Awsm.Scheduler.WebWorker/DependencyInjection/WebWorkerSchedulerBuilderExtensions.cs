@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using Awsm.Scheduler;
 using Awsm.Scheduler.WebWorker;
 using Microsoft.Extensions.Options;
@@ -10,24 +9,28 @@ public static class WebWorkerSchedulerBuilderExtensions
 {
     /// <summary>
     /// Runs the pool's workers as browser Web Workers, each with its own .NET runtime (the last <c>Use…Transport</c> call
-    /// wins). The transport's start timeout is the pool's <see cref="WorkerPoolOptions.StartTimeout"/> unless
-    /// <paramref name="configure"/> sets another. The app's <c>Main</c> must call <see cref="WebWorkerHost.RunAsync"/> when
+    /// wins). Starts time out after the pool's <see cref="WorkerPoolOptions.StartTimeout"/>. The app's <c>Main</c> must call <see cref="WebWorkerHost.RunAsync"/> when
     /// <see cref="WebWorkerHost.IsWorker"/>, with the same job registrations.
     /// </summary>
+    /// <remarks>
+    /// Callable on any platform (registration only, so a Blazor <c>Program.cs</c> needs no platform guard around it);
+    /// resolving the pool outside a browser throws <see cref="PlatformNotSupportedException"/>.
+    /// </remarks>
     /// <param name="builder">The pool's builder.</param>
     /// <param name="configure">Configures the transport.</param>
     /// <returns>The builder, for chaining.</returns>
-    [SupportedOSPlatform("browser")]
     public static IAwsmSchedulerBuilder UseWebWorkerTransport(this IAwsmSchedulerBuilder builder, Action<WebWorkerTransportOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         string name = builder.Name;
         return builder.UseTransport(sp =>
         {
-            var options = new WebWorkerTransportOptions
+            if (!OperatingSystem.IsBrowser())
             {
-                StartTimeout = sp.GetRequiredService<IOptionsMonitor<WorkerPoolOptions>>().Get(name).StartTimeout,
-            };
+                throw new PlatformNotSupportedException($"Pool '{name}' uses the WebWorker transport, which runs only in a browser (a .NET WebAssembly app's page). Use UseInProcTransport() elsewhere, for example in tests.");
+            }
+
+            var options = new WebWorkerTransportOptions();
             configure?.Invoke(options);
             return new WebWorkerTransport(options);
         });

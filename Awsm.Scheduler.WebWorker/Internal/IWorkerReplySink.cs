@@ -11,6 +11,9 @@ internal interface IWorkerReplySink
     /// <summary>Sends a job's encoded output; the browser sink passes the id as a number.</summary>
     void Result(long id, ReadOnlySpan<byte> payload) => Result(id.ToString(CultureInfo.InvariantCulture), payload);
 
+    /// <summary>Sends a running job's encoded progress value (the runtime already paces and coalesces them).</summary>
+    void Progress(long id, ReadOnlySpan<byte> payload);
+
     /// <summary>Sends a job's error.</summary>
     void Error(string id, string errorKind, string errorType, string message, string? stack);
 

@@ -1,8 +1,15 @@
 namespace Awsm.Scheduler.WebWorker.Internal;
 
-/// <summary>The JS halves of the transport, embedded in this assembly as resources (js/page.js, js/worker.js).</summary>
+/// <summary>
+/// The JS halves of the transport (wwwroot/page.js, wwwroot/worker.js): embedded in this assembly as resources, and also
+/// shipped as static web assets under <see cref="SameOriginFolder"/> for pages whose Content-Security-Policy refuses
+/// <c>data:</c> modules and <c>blob:</c> workers.
+/// </summary>
 internal static class JsSources
 {
+    /// <summary>Where the static web asset copies are served, relative to the page's base URI.</summary>
+    public const string SameOriginFolder = "_content/Awsm.Scheduler.WebWorker/";
+
     private static string? s_page;
     private static string? s_worker;
 

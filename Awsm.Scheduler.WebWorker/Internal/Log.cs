@@ -13,7 +13,4 @@ internal static partial class Log
 
     [LoggerMessage(102, LogLevel.Error, "Pool '{Pool}': web worker {Worker} could not be created: {Reason}")]
     public static partial void CreateFailed(ILogger logger, string pool, int worker, string reason);
-
-    [LoggerMessage(103, LogLevel.Error, "Pool '{Pool}': web worker {Worker} did not report ready within {TimeoutMs} ms; terminating it.")]
-    public static partial void StartTimedOut(ILogger logger, string pool, int worker, double timeoutMs);
 }

@@ -3,7 +3,10 @@ using System.Runtime.Versioning;
 
 namespace Awsm.Scheduler.WebWorker.Internal;
 
-/// <summary>The page module (js/page.js), imported from a data: URL. Thin: the logic lives in <see cref="WorkerSlots"/>.</summary>
+/// <summary>
+/// The page module (wwwroot/page.js), imported from a data: URL, or from its same-origin copy when the page's policy refuses
+/// that (or same-origin scripts are asked for). Thin: the logic lives in <see cref="WorkerSlots"/>.
+/// </summary>
 [SupportedOSPlatform("browser")]
 internal static partial class PageInterop
 {
@@ -17,11 +20,12 @@ internal static partial class PageInterop
     /// Imports the page module once per page. Every [JSImport] into it must come after this: calling one before the
     /// module is imported is an assert that kills the whole runtime.
     /// </summary>
-    public static Task EnsureImportedAsync()
+    /// <param name="sameOrigin">Import the same-origin copy rather than try the data: URL first.</param>
+    public static Task EnsureImportedAsync(bool sameOrigin)
     {
         lock (Gate)
         {
-            return s_import is { IsFaulted: false, IsCanceled: false } ? s_import : s_import = ImportAsync();
+            return s_import is { IsFaulted: false, IsCanceled: false } ? s_import : s_import = ImportAsync(sameOrigin);
         }
     }
 
@@ -63,6 +67,13 @@ internal static partial class PageInterop
     [JSImport("payloadCount", ModuleName)]
     internal static partial double PayloadCount(int transport, bool copied);
 
+    /// <summary>Gets whether the page module is imported (a [JSImport] into it is safe).</summary>
+    public static bool IsImported => s_import is { IsCompletedSuccessfully: true };
+
+    /// <returns>The longest synchronous chunk the page module ran in a task of its own so far, in milliseconds.</returns>
+    [JSImport("longestChunkMs", ModuleName)]
+    internal static partial double LongestChunkMs();
+
     [JSImport("terminate", ModuleName)]
     internal static partial bool Terminate(int transport, int index);
 
@@ -96,11 +107,45 @@ internal static partial class PageInterop
     }
 
     [JSImport("init", ModuleName)]
-    private static partial Task Init(string assemblyName, string className, string workerSource);
+    private static partial Task Init(string assemblyName, string className, string workerSource, string sameOriginWorkerUrl, bool strictPolicy);
 
-    private static async Task ImportAsync()
+    private static async Task ImportAsync(bool sameOrigin)
     {
-        await JSHost.ImportAsync(ModuleName, JsSources.PageModuleDataUrl).ConfigureAwait(false);
-        await Init(typeof(PageInterop).Assembly.GetName().Name!, typeof(PageInterop).FullName!, JsSources.WorkerBootstrap).ConfigureAwait(false);
+        using JSObject document = JSHost.GlobalThis.GetPropertyAsJSObject("document")
+            ?? throw new JSException("there is no document: the WebWorker transport runs on a page");
+        var folder = new Uri(new Uri(document.GetPropertyAsString("baseURI")!), JsSources.SameOriginFolder);
+        string pageUrl = new Uri(folder, "page.js").AbsoluteUri;
+        bool strict = sameOrigin || !await DataUrlsAllowedAsync().ConfigureAwait(false);
+        try
+        {
+            await JSHost.ImportAsync(ModuleName, strict ? pageUrl : JsSources.PageModuleDataUrl).ConfigureAwait(false);
+        }
+        catch (JSException ex) when (strict)
+        {
+            throw new JSException(
+                $"importing {pageUrl}, the same-origin copy of the page module, failed ({ex.Message}); it is used "
+                + (sameOrigin ? "because UseSameOriginScripts is set" : "because the page's Content-Security-Policy refuses data: scripts")
+                + $": is {JsSources.SameOriginFolder} published and served as JavaScript?");
+        }
+
+        await Init(typeof(PageInterop).Assembly.GetName().Name!, typeof(PageInterop).FullName!, JsSources.WorkerBootstrap, new Uri(folder, "worker.js").AbsoluteUri, strict).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether the page's Content-Security-Policy lets it import a data: module, tried with an empty one under its own name:
+    /// the runtime remembers a failed import by module name, so the page module's own name must not be spent on the probe.
+    /// A policy that refuses data: scripts refuses blob: workers too: then everything comes from the app's own origin.
+    /// </summary>
+    private static async Task<bool> DataUrlsAllowedAsync()
+    {
+        try
+        {
+            await JSHost.ImportAsync("awsm-webworker-probe", "data:text/javascript;charset=utf-8,export%20%7B%7D%3B").ConfigureAwait(false);
+            return true;
+        }
+        catch (JSException)
+        {
+            return false;
+        }
     }
 }

@@ -8,7 +8,8 @@ namespace Awsm.Scheduler.WebWorker.Internal;
 /// <param name="LibClass">The full name of the class holding the worker-side <c>[JSExport]</c>s.</param>
 /// <param name="Handover">Whether the page posts its runtime resources to the worker.</param>
 /// <param name="Pool">The pool's name, for the worker's name in dev tools.</param>
-internal sealed record WorkerConfig(string DotnetUrl, string LibAssembly, string LibClass, bool Handover, string Pool);
+/// <param name="SameOriginScripts">Whether the worker starts from the same-origin bootstrap rather than a Blob URL.</param>
+internal sealed record WorkerConfig(string DotnetUrl, string LibAssembly, string LibClass, bool Handover, string Pool, bool SameOriginScripts);
 
 /// <summary>Source-generated JSON metadata for the transport's own messages (trim-safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

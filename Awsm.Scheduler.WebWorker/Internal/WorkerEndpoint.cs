@@ -90,6 +90,9 @@ internal sealed class WorkerEndpoint
             case WorkerEventKind.Result:
                 _sink.Result(e.JobId.Value, e.Payload.Bytes.Span);
                 break;
+            case WorkerEventKind.Progress:
+                _sink.Progress(e.JobId.Value, e.Payload.Bytes.Span);
+                break;
             case WorkerEventKind.Error:
                 _sink.Error(e.JobId.ToString(), WireProtocol.ToWire(e.ErrorKind), e.ErrorType ?? "unknown", e.Message ?? string.Empty, e.RemoteStackTrace);
                 break;

@@ -32,6 +32,10 @@ internal static partial class WorkerInterop
     [JSImport("postResult", ModuleName)]
     private static partial void PostResult(double id, [JSMarshalAs<JSType.MemoryView>] Span<byte> payload);
 
+    /// <summary>Posts a running job's progress value (the buffer transferred).</summary>
+    [JSImport("postProgress", ModuleName)]
+    private static partial void PostProgress(double id, [JSMarshalAs<JSType.MemoryView>] Span<byte> payload);
+
     [JSImport("postError", ModuleName)]
     private static partial void PostError(string id, string errorKind, string errorType, string message, string? stack);
 
@@ -55,6 +59,9 @@ internal static partial class WorkerInterop
                 Problem($"a result with a malformed job id '{id}'");
             }
         }
+
+        public void Progress(long id, ReadOnlySpan<byte> payload) =>
+            PostProgress(id, MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(payload), payload.Length));
 
         public void Error(string id, string errorKind, string errorType, string message, string? stack) =>
             PostError(id, errorKind, errorType, message, stack);

@@ -18,6 +18,9 @@ internal sealed class WorkerSlots
     /// <summary>The page module's kind for a worker that died after it was ready.</summary>
     public const string CrashKind = "crash";
 
+    /// <summary>The page module's kind for a running job's progress report (id, encoded value).</summary>
+    public const string ProgressKind = WireProtocol.ProgressKind;
+
     private readonly Lock _gate = new();
     private readonly int[] _generations;
     private readonly SlotState[] _states;
@@ -152,6 +155,14 @@ internal sealed class WorkerSlots
                     return true;
                 case MalformedKind:
                     e = WorkerEvent.Malformed(index, message ?? "an unreadable message");
+                    return true;
+                case ProgressKind when _states[index] == SlotState.Ready && JobId.TryParse(id, out JobId progressId):
+                    e = WorkerEvent.Progress(index, progressId, JobPayload.FromBytes(payload));
+                    return true;
+                case ProgressKind:
+                    e = WorkerEvent.Malformed(index, _states[index] == SlotState.Ready
+                        ? $"progress envelope with a missing or malformed job id '{id}'"
+                        : "a progress envelope from a worker that is not ready");
                     return true;
                 default:
                     e = WireProtocol.ParseEvent(index, kind, id, payload, errorKind, errorType, message, stack);

@@ -43,6 +43,15 @@ internal sealed class ResilientWorkerPool : IWorkerPool, IDisposable
             ? _inner.DispatchAsync<TJob, TInput, TOutput>(input, cancellationToken)
             : Execute<TJob, TInput, TOutput>(_inner, _pipeline, input, cancellationToken);
 
+    public ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput, TProgress>(TInput input, IProgress<TProgress>? progress, CancellationToken cancellationToken = default)
+        where TJob : IWorkerJob<TInput, TOutput> =>
+        _pipeline is null
+            ? _inner.DispatchAsync<TJob, TInput, TOutput, TProgress>(input, progress, cancellationToken)
+            : _pipeline.ExecuteAsync(
+                static (state, token) => state.Pool.DispatchAsync<TJob, TInput, TOutput, TProgress>(state.Input, state.Progress, token),
+                (Pool: _inner, Input: input, Progress: progress),
+                cancellationToken);
+
     public WorkerPoolStats GetStats() => _inner.GetStats();
 
     public ValueTask DisposeAsync() => _abortOnDispose ? new ValueTask(_inner.StopAsync(ShutdownMode.Abort)) : _inner.DisposeAsync();
