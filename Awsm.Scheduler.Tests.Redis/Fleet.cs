@@ -63,7 +63,12 @@ public sealed class Fleet : IAsyncDisposable
         return host;
     }
 
-    public WorkerPool CreatePool(out RedisTransport transport, int workers = 1, Action<WorkerPoolOptions>? configure = null, Action<RedisTransportOptions>? transportOptions = null, Action<JobRegistry>? jobs = null)
+    /// <summary>
+    /// A pool on a transport of this fleet, stopped (abort, bounded by <see cref="HangGuard"/>) when the fleet is disposed:
+    /// a test that fails with a job still pending ends as a failure, not as a drain that waits forever.
+    /// </summary>
+    /// <param name="time">The pool's clock; a fake one never fires its shutdown timeout, which is why the fleet aborts.</param>
+    public WorkerPool CreatePool(out RedisTransport transport, int workers = 1, Action<WorkerPoolOptions>? configure = null, Action<RedisTransportOptions>? transportOptions = null, Action<JobRegistry>? jobs = null, TimeProvider? time = null)
     {
         var options = new RedisTransportOptions { Configuration = Server.Configuration, KeyPrefix = Prefix, LeaseTime = Lease };
         transportOptions?.Invoke(options);
@@ -73,7 +78,7 @@ public sealed class Fleet : IAsyncDisposable
         var registry = new JobRegistry();
         (jobs ?? TestJobs.Register)(registry);
         var loggers = LoggerFactory.Create(b => b.AddProvider(DispatcherLogs).SetMinimumLevel(LogLevel.Debug));
-        var pool = new WorkerPool(transport, registry, poolOptions, loggerFactory: loggers);
+        var pool = new WorkerPool(transport, registry, poolOptions, time, loggerFactory: loggers);
         _pools.Add(pool);
         return pool;
     }
@@ -204,7 +209,7 @@ public sealed class FleetHost : IAsyncDisposable
             using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
             {
-                await _host.StopAsync(quick.Token);
+                await _host.StopAsync(quick.Token).WaitAsync(Fleet.HangGuard);
             }
             catch (OperationCanceledException)
             {

@@ -19,12 +19,11 @@ public sealed class RedisTransportClockTests(RedisServer server, ITestOutputHelp
     [Fact]
     public async Task InitializeAsync_PoolOnAFakeClock_HeartbeatIsStillRenewedOnTheRealClock()
     {
-        await using var fleet = new Fleet(server, Fleet.ShortLease, output);
+        // The steady lease: a pool on a fake clock never respawns a lost slot (its backoff timer never fires), so a lease
+        // lost to a loaded machine's stall would leave the second dispatch nowhere to run. This test is about renewals.
+        await using var fleet = new Fleet(server, Fleet.SteadyLease, output);
         await fleet.StartHostAsync("h1");
-        var transport = new RedisTransport(new RedisTransportOptions { Configuration = server.Configuration, KeyPrefix = fleet.Prefix, LeaseTime = fleet.Lease });
-        var registry = new JobRegistry();
-        TestJobs.Register(registry);
-        await using var pool = new WorkerPool(transport, registry, new WorkerPoolOptions { Name = "fleet", WorkerCount = 1 }, new FakeTimeProvider());
+        WorkerPool pool = fleet.CreatePool(out RedisTransport transport, time: new FakeTimeProvider());
         await pool.StartAsync().WaitAsync(Guard);
         Assert.EndsWith("/0", await pool.DispatchAsync<WhereJob, int, string>(0).AsTask().WaitAsync(Guard));
 
