@@ -16,7 +16,8 @@ namespace Awsm.Scheduler.Internal;
 /// <see cref="Reset"/> before the id) to <c>id</c>: a late cancel for an earlier job compares against the wrong value
 /// and changes nothing.</item>
 /// <item>A token read (<see cref="TokenFor"/>) by code of an earlier job (a task it left behind, holding its
-/// <see cref="JobContext"/>) gets a cancelled token: that job has ended.</item>
+/// <see cref="JobContext"/>) gets a cancelled token: that job has ended. So does a read that comes after the job's end
+/// but before the instance holds another (an idle worker, or a job that went asynchronous): its source is disposed.</item>
 /// <item>The token source carries the id of the job it was made for: a cancel fires it only for that job, and a job that
 /// finds one made for another (a late reader of an earlier job published it) replaces it.</item>
 /// </list>
@@ -76,7 +77,7 @@ internal sealed class RunningJob
             JobTokenSource? source = Volatile.Read(ref _source);
             if (source is not null && source.JobId == expected)
             {
-                return source.Token;
+                return TokenOf(source);
             }
 
             // None yet, or one a late reader of an earlier job left behind (tagged with that job's id): replace it.
@@ -98,10 +99,10 @@ internal sealed class RunningJob
             // source was visible did not see it, so it is fired here. No callback can be registered on it yet.
             if (Volatile.Read(ref _canceledId) == expected)
             {
-                created.Cancel();
+                CancelQuietly(created);
             }
 
-            return created.Token;
+            return TokenOf(created);
         }
     }
 
@@ -131,6 +132,22 @@ internal sealed class RunningJob
         if (Volatile.Read(ref _source) is { } source && source.JobId == Volatile.Read(ref _id))
         {
             source.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The source's token, or a cancelled one if <see cref="Finish"/> disposed it: the reader came after its job ended
+    /// (a task the job left behind, on an idle worker or racing the end), and a token read must never throw.
+    /// </summary>
+    private static CancellationToken TokenOf(CancellationTokenSource source)
+    {
+        try
+        {
+            return source.Token;
+        }
+        catch (ObjectDisposedException)
+        {
+            return new CancellationToken(canceled: true);
         }
     }
 

@@ -120,6 +120,35 @@ public sealed class RunningJobReuseTests
     }
 
     [Fact]
+    public void TokenFor_ReadAfterItsJobFinishedBeforeTheInstanceIsReused_ReturnsACanceledTokenInsteadOfThrowing()
+    {
+        // The race test above once crashed its reader thread with an ObjectDisposedException: a read between Finish
+        // (which disposes the source) and the next Reset found the disposed source. On an idle worker that is no race.
+        var job = new RunningJob(new JobId(1));
+        Assert.False(job.TokenFor(new JobId(1)).IsCancellationRequested);
+        job.Finish();
+
+        Assert.True(job.TokenFor(new JobId(1)).IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Handle_ContextOfAnAsynchronousJobReadAfterItsReply_ItsTokenIsCanceledInsteadOfThrowing()
+    {
+        var registry = new JobRegistry().Add<LeftBehindJob, int, int>(Int32(), Int32());
+        var replied = new TaskCompletionSource<WorkerEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runtime = new WorkerJobRuntime(registry, 0, e => replied.TrySetResult(e));
+
+        runtime.Handle(WorkerMessage.Job(new JobId(7), LeftBehindJob.Name, JobPayload.FromValue(7)));
+        LeftBehindJob.Release.SetResult();
+        Assert.Equal(WorkerEventKind.Result, (await replied.Task.WaitAsync(HangGuard)).Kind);
+
+        // The job went asynchronous, so it kept its instance; it has ended and nothing runs on the worker. Code it left
+        // behind, holding its context, reads a token that says the job is over, and the read does not throw.
+        Assert.Equal(0, runtime.RunningJobs);
+        Assert.True(LeftBehindJob.Context.CancellationToken.IsCancellationRequested);
+    }
+
+    [Fact]
     public void Handle_ContextOutlivesItsSynchronousJob_ItsTokenIsCanceledAndTheNextJobsIsNot()
     {
         var registry = new JobRegistry().Add<StashingJob, int, int>(Int32(), Int32());
@@ -243,6 +272,24 @@ public sealed class RunningJobReuseTests
             Last = context;
             SawCancellation = context.CancellationToken.IsCancellationRequested;
             return ValueTask.FromResult(input);
+        }
+    }
+
+    /// <summary>Reads its token (creating its source), keeps its context (a task left behind would), and waits to be released.</summary>
+    private sealed class LeftBehindJob : IWorkerJob<int, int>
+    {
+        public static readonly TaskCompletionSource Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static JobContext Context { get; private set; }
+
+        public static string Name => "reuse.left-behind";
+
+        public static async ValueTask<int> ExecuteAsync(int input, JobContext context)
+        {
+            Context = context;
+            _ = context.CancellationToken;
+            await Release.Task;
+            return input;
         }
     }
 
