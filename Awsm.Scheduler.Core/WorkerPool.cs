@@ -102,6 +102,9 @@ public sealed class WorkerPool : IWorkerPool
     public string Name { get; }
 
     /// <summary>Gets the number of jobs accepted and not yet ended (queued or in flight). Zero after a stop.</summary>
+    /// <summary>Gets the transport the pool was created with (for <c>GetWorkerTransport</c>).</summary>
+    internal IWorkerTransport Transport => _transport;
+
     internal int PendingCount => _ledger.Count;
 
     /// <summary>Gets the poison-job tracker; <see langword="null"/> when detection is off.</summary>

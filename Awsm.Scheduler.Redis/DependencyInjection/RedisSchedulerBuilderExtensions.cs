@@ -1,7 +1,5 @@
 using Awsm.Scheduler;
 using Awsm.Scheduler.Redis;
-using Awsm.Scheduler.Redis.Internal;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -21,19 +19,16 @@ public static class RedisSchedulerBuilderExtensions
     public static IAwsmSchedulerBuilder UseRedisTransport(this IAwsmSchedulerBuilder builder, Action<RedisTransportOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<RedisTransportTracker>();
         string name = builder.Name;
         return builder.UseTransport(sp =>
         {
             var options = new RedisTransportOptions();
             configure?.Invoke(options);
-            RedisTransport transport = options.ConfigurationOptions is null && string.IsNullOrWhiteSpace(options.Configuration)
+            return options.ConfigurationOptions is null && string.IsNullOrWhiteSpace(options.Configuration)
                 ? new RedisTransport(
                     sp.GetService<IConnectionMultiplexer>() ?? throw new InvalidOperationException($"Pool '{name}': set RedisTransportOptions.Configuration or ConfigurationOptions, or register an IConnectionMultiplexer."),
                     options)
                 : new RedisTransport(options);
-            sp.GetRequiredService<RedisTransportTracker>().Add(name, transport);
-            return transport;
         });
     }
 
@@ -41,18 +36,7 @@ public static class RedisSchedulerBuilderExtensions
     /// <param name="services">The container.</param>
     /// <param name="poolName">The pool's name.</param>
     /// <returns>The pool's transport.</returns>
-    /// <exception cref="InvalidOperationException">The pool does not run on the Redis transport.</exception>
-    public static RedisTransport GetRedisTransport(this IServiceProvider services, string poolName = WorkerPoolDefaults.Name)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentException.ThrowIfNullOrWhiteSpace(poolName);
-        services.GetRequiredKeyedService<IWorkerPool>(poolName);
-        RedisTransportTracker? tracker = services.GetService<RedisTransportTracker>();
-        if (tracker is null || !tracker.TryGet(poolName, out RedisTransport? transport) || transport is null)
-        {
-            throw new InvalidOperationException($"Pool '{poolName}' does not run on the Redis transport; call UseRedisTransport() on its builder.");
-        }
-
-        return transport;
-    }
+    /// <exception cref="InvalidOperationException">The pool does not run on the Redis transport (the message names the one it runs on).</exception>
+    public static RedisTransport GetRedisTransport(this IServiceProvider services, string poolName = WorkerPoolDefaults.Name) =>
+        services.GetWorkerTransport<RedisTransport>(poolName);
 }

@@ -1,8 +1,6 @@
 using Awsm.Scheduler;
 using Awsm.Scheduler.Testing;
-using Awsm.Scheduler.Testing.Internal;
 using Awsm.Scheduler.Transport;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -20,14 +18,7 @@ public static class FaultInjectionSchedulerBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(innerFactory);
-        builder.Services.TryAddSingleton<FaultInjectingTransportTracker>();
-        string name = builder.Name;
-        return builder.UseTransport(sp =>
-        {
-            var transport = new FaultInjectingTransport(innerFactory(sp));
-            sp.GetRequiredService<FaultInjectingTransportTracker>().Add(name, transport);
-            return transport;
-        });
+        return builder.UseTransport(sp => new FaultInjectingTransport(innerFactory(sp)));
     }
 
     /// <summary>Gets the fault-injecting transport of a pool, to drive its controls. Creates the pool if it was not resolved yet.</summary>
@@ -35,17 +26,6 @@ public static class FaultInjectionSchedulerBuilderExtensions
     /// <param name="poolName">The pool's name.</param>
     /// <returns>The pool's transport.</returns>
     /// <exception cref="InvalidOperationException">The pool's transport is not wrapped in a fault-injecting one.</exception>
-    public static FaultInjectingTransport GetFaultInjectingTransport(this IServiceProvider services, string poolName = WorkerPoolDefaults.Name)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentException.ThrowIfNullOrWhiteSpace(poolName);
-        services.GetRequiredKeyedService<IWorkerPool>(poolName);
-        FaultInjectingTransportTracker? tracker = services.GetService<FaultInjectingTransportTracker>();
-        if (tracker is null || !tracker.TryGet(poolName, out FaultInjectingTransport? transport) || transport is null)
-        {
-            throw new InvalidOperationException($"Pool '{poolName}' does not run on a fault-injecting transport; call UseFaultInjectingTransport(...) on its builder.");
-        }
-
-        return transport;
-    }
+    public static FaultInjectingTransport GetFaultInjectingTransport(this IServiceProvider services, string poolName = WorkerPoolDefaults.Name) =>
+        services.GetWorkerTransport<FaultInjectingTransport>(poolName);
 }

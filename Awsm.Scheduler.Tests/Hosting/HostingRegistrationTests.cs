@@ -231,13 +231,33 @@ public sealed class HostingRegistrationTests
     }
 
     [Fact]
-    public void GetFaultInjectingTransport_PoolOnAnotherTransport_ThrowsNamingThePool()
+    public void GetFaultInjectingTransport_PoolOnAnotherTransport_ThrowsNamingBothTransports()
     {
         using IHost host = HostingTestHost.Build(new FakeTimeProvider(), services => services.AddAwsmScheduler("plain").UseInProcTransport());
 
         var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetFaultInjectingTransport("plain"));
 
-        Assert.Contains("'plain'", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Pool 'plain' runs on InProcTransport, not on FaultInjectingTransport.", error.Message);
+    }
+
+    [Fact]
+    public void GetWorkerTransport_NamedPool_ReturnsTheTransportItsFactoryCreatedForThatPool()
+    {
+        var created = new Dictionary<string, IWorkerTransport>();
+        using IHost host = HostingTestHost.Build(new FakeTimeProvider(), services =>
+        {
+            foreach (string name in new[] { "a", "b" })
+            {
+                services.AddAwsmScheduler(name).UseTransport(_ => created[name] = new InProcTransport());
+            }
+        });
+
+        InProcTransport b = host.Services.GetWorkerTransport<InProcTransport>("b");
+        InProcTransport a = host.Services.GetWorkerTransport<InProcTransport>("a");
+
+        Assert.Same(created["a"], a);
+        Assert.Same(created["b"], b);
+        Assert.Same(a, host.Services.GetWorkerTransport<IWorkerTransport>("a"));
     }
 
     [Fact]
