@@ -25,6 +25,7 @@ public sealed class RedisRegistrationTests(RedisServer server, ITestOutputHelper
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton<IConnectionMultiplexer>(shared);
         builder.Services.AddAwsmScheduler("fleet")
+            .Configure(o => o.WorkerCount = 1) // the one slot the host serves
             .ConfigureJobs(TestJobs.Register)
             .UseRedisTransport(o =>
             {
