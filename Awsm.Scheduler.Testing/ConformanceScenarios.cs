@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Awsm.Scheduler.Testing.Internal;
 using Awsm.Scheduler.Testing.Internal.Scenarios;
 using static Awsm.Scheduler.Testing.TransportCapabilities;
@@ -15,60 +16,60 @@ public static class ConformanceScenarios
     private static readonly ConformanceScenario[] Scenarios =
     [
         // Ready and results.
-        New(nameof(DispatchScenarios.StartAsync_AllWorkersReady_ReportsThemAliveAndStartedOnce), DispatchScenarios.StartAsync_AllWorkersReady_ReportsThemAliveAndStartedOnce, None, "Every worker reports ready once; the pool starts with all of them alive."),
-        New(nameof(DispatchScenarios.DispatchAsync_RegisteredJob_ReturnsOutput), DispatchScenarios.DispatchAsync_RegisteredJob_ReturnsOutput, None, "A registered job's output comes back to its caller."),
-        New(nameof(DispatchScenarios.DispatchAsync_RecordThroughJsonContext_RoundTrips), DispatchScenarios.DispatchAsync_RecordThroughJsonContext_RoundTrips, None, "A record input and output travel through a source-generated JSON context."),
-        New(nameof(DispatchScenarios.DispatchAsync_ByteArray_ArrivesIntact), DispatchScenarios.DispatchAsync_ByteArray_ArrivesIntact, None, "A 100 kB byte array arrives intact both ways, and the caller's buffer is untouched."),
-        New(nameof(DispatchScenarios.DispatchAsync_ManyConcurrentJobs_AllCompleteAndPendingMapEmpties), DispatchScenarios.DispatchAsync_ManyConcurrentJobs_AllCompleteAndPendingMapEmpties, None, "2,000 concurrent jobs all complete, in order of their inputs, and nothing stays pending or in flight."),
-        New(nameof(DispatchScenarios.DispatchAsync_UnregisteredJob_FailsBeforeSending), DispatchScenarios.DispatchAsync_UnregisteredJob_FailsBeforeSending, None, "An unknown job fails fast with UnknownJobException before anything is sent."),
-        New(nameof(DispatchScenarios.DispatchAsync_NullInput_ThrowsArgumentNullException), DispatchScenarios.DispatchAsync_NullInput_ThrowsArgumentNullException, None, "A null input is refused at the boundary."),
-        New(nameof(DispatchScenarios.DispatchAsync_AfterDispose_ThrowsSchedulerDisposedException), DispatchScenarios.DispatchAsync_AfterDispose_ThrowsSchedulerDisposedException, None, "A disposed pool refuses work with SchedulerDisposedException."),
-        New(nameof(DispatchScenarios.DispatchAsync_BeforeStart_WaitsInQueueUntilWorkersAreReady), DispatchScenarios.DispatchAsync_BeforeStart_WaitsInQueueUntilWorkersAreReady, None, "A job dispatched before start starts the pool, waits in the queue while the worker starts, and runs once it is ready."),
-        New(nameof(DispatchScenarios.DispatchAsync_RoundRobin_AlternatesWorkers), DispatchScenarios.DispatchAsync_RoundRobin_AlternatesWorkers, ManyWorkers, "Round-robin alternates between ready workers."),
-        New(nameof(DispatchScenarios.DispatchAsync_LeastBusy_AvoidsTheBusyWorker), DispatchScenarios.DispatchAsync_LeastBusy_AvoidsTheBusyWorker, ManyWorkers, "Least-busy sends work to the idle worker while the other one is busy."),
+        New(DispatchScenarios.StartAsync_AllWorkersReady_ReportsThemAliveAndStartedOnce, None, "Every worker reports ready once; the pool starts with all of them alive."),
+        New(DispatchScenarios.DispatchAsync_RegisteredJob_ReturnsOutput, None, "A registered job's output comes back to its caller."),
+        New(DispatchScenarios.DispatchAsync_RecordThroughJsonContext_RoundTrips, None, "A record input and output travel through a source-generated JSON context."),
+        New(DispatchScenarios.DispatchAsync_ByteArray_ArrivesIntact, None, "A 100 kB byte array arrives intact both ways, and the caller's buffer is untouched."),
+        New(DispatchScenarios.DispatchAsync_ManyConcurrentJobs_AllCompleteAndPendingMapEmpties, None, "2,000 concurrent jobs all complete, in order of their inputs, and nothing stays pending or in flight."),
+        New(DispatchScenarios.DispatchAsync_UnregisteredJob_FailsBeforeSending, None, "An unknown job fails fast with UnknownJobException before anything is sent."),
+        New(DispatchScenarios.DispatchAsync_NullInput_ThrowsArgumentNullException, None, "A null input is refused at the boundary."),
+        New(DispatchScenarios.DispatchAsync_AfterDispose_ThrowsSchedulerDisposedException, None, "A disposed pool refuses work with SchedulerDisposedException."),
+        New(DispatchScenarios.DispatchAsync_BeforeStart_WaitsInQueueUntilWorkersAreReady, None, "A job dispatched before start starts the pool, waits in the queue while the worker starts, and runs once it is ready."),
+        New(DispatchScenarios.DispatchAsync_RoundRobin_AlternatesWorkers, ManyWorkers, "Round-robin alternates between ready workers."),
+        New(DispatchScenarios.DispatchAsync_LeastBusy_AvoidsTheBusyWorker, ManyWorkers, "Least-busy sends work to the idle worker while the other one is busy."),
 
         // Errors and codecs.
-        New(nameof(FailureScenarios.DispatchAsync_JobThrows_FailsWithRemoteTypeMessageAndStack), FailureScenarios.DispatchAsync_JobThrows_FailsWithRemoteTypeMessageAndStack, None, "A job that throws fails its caller with the remote type, message and stack; the worker serves on."),
-        New(nameof(FailureScenarios.DispatchAsync_UnserializableInput_FailsBeforeSendingNamingTypeAndDirection), FailureScenarios.DispatchAsync_UnserializableInput_FailsBeforeSendingNamingTypeAndDirection, EncodesPayloads, "An input the codec cannot encode fails before sending, naming the type and the input direction."),
-        New(nameof(FailureScenarios.DispatchAsync_UnserializableOutput_FailsNamingTypeAndDirection), FailureScenarios.DispatchAsync_UnserializableOutput_FailsNamingTypeAndDirection, EncodesPayloads, "An output the worker cannot encode fails the job, naming the type and the output direction."),
-        New(nameof(FailureScenarios.DispatchAsync_InputTheWorkerCannotDecode_FailsNamingTypeAndInputDirection), FailureScenarios.DispatchAsync_InputTheWorkerCannotDecode_FailsNamingTypeAndInputDirection, EncodesPayloads, "An input the worker cannot decode fails the job, naming the type and the input direction."),
+        New(FailureScenarios.DispatchAsync_JobThrows_FailsWithRemoteTypeMessageAndStack, None, "A job that throws fails its caller with the remote type, message and stack; the worker serves on."),
+        New(FailureScenarios.DispatchAsync_UnserializableInput_FailsBeforeSendingNamingTypeAndDirection, EncodesPayloads, "An input the codec cannot encode fails before sending, naming the type and the input direction."),
+        New(FailureScenarios.DispatchAsync_UnserializableOutput_FailsNamingTypeAndDirection, EncodesPayloads, "An output the worker cannot encode fails the job, naming the type and the output direction."),
+        New(FailureScenarios.DispatchAsync_InputTheWorkerCannotDecode_FailsNamingTypeAndInputDirection, EncodesPayloads, "An input the worker cannot decode fails the job, naming the type and the input direction."),
 
         // Back-pressure.
-        New(nameof(FailureScenarios.DispatchAsync_QueueFullInRejectMode_ThrowsQueueFullAndPoolStaysHealthy), FailureScenarios.DispatchAsync_QueueFullInRejectMode_ThrowsQueueFullAndPoolStaysHealthy, None, "A full queue in reject mode throws QueueFullException with its capacity; queued jobs still run."),
-        New(nameof(FailureScenarios.DispatchAsync_QueueFullInWaitMode_WaitsForRoom), FailureScenarios.DispatchAsync_QueueFullInWaitMode_WaitsForRoom, None, "A full queue in wait mode holds the caller until there is room."),
-        New(nameof(FailureScenarios.DispatchAsync_PerWorkerInFlightLimit_HoldsFurtherJobsBack), FailureScenarios.DispatchAsync_PerWorkerInFlightLimit_HoldsFurtherJobsBack, None, "A worker at its in-flight limit gets no further job until one ends."),
+        New(FailureScenarios.DispatchAsync_QueueFullInRejectMode_ThrowsQueueFullAndPoolStaysHealthy, None, "A full queue in reject mode throws QueueFullException with its capacity; queued jobs still run."),
+        New(FailureScenarios.DispatchAsync_QueueFullInWaitMode_WaitsForRoom, None, "A full queue in wait mode holds the caller until there is room."),
+        New(FailureScenarios.DispatchAsync_PerWorkerInFlightLimit_HoldsFurtherJobsBack, None, "A worker at its in-flight limit gets no further job until one ends."),
 
         // Cancellation and time.
-        New(nameof(CancellationScenarios.DispatchAsync_CancelWhileQueued_JobIsNeverSent), CancellationScenarios.DispatchAsync_CancelWhileQueued_JobIsNeverSent, None, "A job canceled while queued is never sent."),
-        New(nameof(CancellationScenarios.DispatchAsync_CancelWhileRunning_WorkerTokenFiresAndCallerSeesCancellation), CancellationScenarios.DispatchAsync_CancelWhileRunning_WorkerTokenFiresAndCallerSeesCancellation, None, "Canceling a running job fires its worker-side token and releases the caller with its own token."),
-        New(nameof(CancellationScenarios.DispatchAsync_CanceledJobThatIgnoresItsToken_LateResultIsDropped), CancellationScenarios.DispatchAsync_CanceledJobThatIgnoresItsToken_LateResultIsDropped, None, "The late result of a canceled job that ignored its token is dropped."),
-        New(nameof(CancellationScenarios.DispatchAsync_CanceledJobRunsPastGracePeriod_WorkerIsReplaced), CancellationScenarios.DispatchAsync_CanceledJobRunsPastGracePeriod_WorkerIsReplaced, FakeTime, "A worker that keeps running a canceled job past the grace period is terminated and replaced."),
-        New(nameof(CancellationScenarios.DispatchAsync_JobExceedsTimeout_FailsWithJobTimeoutAndWorkerTokenFires), CancellationScenarios.DispatchAsync_JobExceedsTimeout_FailsWithJobTimeoutAndWorkerTokenFires, FakeTime, "A job past its timeout fails with JobTimeoutException and its worker-side token fires."),
-        New(nameof(CancellationScenarios.DispatchAsync_JobWithinTimeout_Completes), CancellationScenarios.DispatchAsync_JobWithinTimeout_Completes, FakeTime, "A job within its timeout completes, and its timer never fires afterwards."),
-        New(nameof(CancellationScenarios.DispatchAsync_PausedWorker_JobWaitsUntilResumed), CancellationScenarios.DispatchAsync_PausedWorker_JobWaitsUntilResumed, FakeTime, "A job to a paused worker waits (and may time out); the resumed worker serves again."),
-        New(nameof(CancellationScenarios.DispatchAsync_HeldDelivery_TimeoutStillEndsTheJob), CancellationScenarios.DispatchAsync_HeldDelivery_TimeoutStillEndsTheJob, FakeTime, "A job whose envelope is held still ends by its timeout; its late delivery changes nothing."),
+        New(CancellationScenarios.DispatchAsync_CancelWhileQueued_JobIsNeverSent, None, "A job canceled while queued is never sent."),
+        New(CancellationScenarios.DispatchAsync_CancelWhileRunning_WorkerTokenFiresAndCallerSeesCancellation, None, "Canceling a running job fires its worker-side token and releases the caller with its own token."),
+        New(CancellationScenarios.DispatchAsync_CanceledJobThatIgnoresItsToken_LateResultIsDropped, None, "The late result of a canceled job that ignored its token is dropped."),
+        New(CancellationScenarios.DispatchAsync_CanceledJobRunsPastGracePeriod_WorkerIsReplaced, FakeTime, "A worker that keeps running a canceled job past the grace period is terminated and replaced."),
+        New(CancellationScenarios.DispatchAsync_JobExceedsTimeout_FailsWithJobTimeoutAndWorkerTokenFires, FakeTime, "A job past its timeout fails with JobTimeoutException and its worker-side token fires."),
+        New(CancellationScenarios.DispatchAsync_JobWithinTimeout_Completes, FakeTime, "A job within its timeout completes, and its timer never fires afterwards."),
+        New(CancellationScenarios.DispatchAsync_PausedWorker_JobWaitsUntilResumed, FakeTime, "A job to a paused worker waits (and may time out); the resumed worker serves again."),
+        New(CancellationScenarios.DispatchAsync_HeldDelivery_TimeoutStillEndsTheJob, FakeTime, "A job whose envelope is held still ends by its timeout; its late delivery changes nothing."),
 
         // Crashes, respawn, eviction, quarantine.
-        New(nameof(CrashScenarios.DispatchAsync_WorkerCrashesMidJob_OnlyThatWorkersJobsFail), CrashScenarios.DispatchAsync_WorkerCrashesMidJob_OnlyThatWorkersJobsFail, ManyWorkers, "A crash fails only the crashed worker's jobs, with WorkerCrashedException; the other worker's job completes."),
-        New(nameof(CrashScenarios.DispatchAsync_WorkerCrashedAndNotYetRespawned_IsOutOfRotation), CrashScenarios.DispatchAsync_WorkerCrashedAndNotYetRespawned_IsOutOfRotation, ManyWorkers | FakeTime, "A crashed worker leaves rotation at once and stays out until respawned."),
-        New(nameof(CrashScenarios.DispatchAsync_CrashOnNextJob_FailsThatJobAndRespawnAfterBackoffServesAgain), CrashScenarios.DispatchAsync_CrashOnNextJob_FailsThatJobAndRespawnAfterBackoffServesAgain, FakeTime, "A worker crashing on its next job fails that job, is respawned after the backoff (not a tick early) and serves again."),
-        New(nameof(CrashScenarios.DispatchAsync_ConsecutiveCrashes_BackoffDoubles), CrashScenarios.DispatchAsync_ConsecutiveCrashes_BackoffDoubles, FakeTime, "Consecutive crashes double the respawn backoff."),
-        New(nameof(CrashScenarios.DispatchAsync_RepliesOfACrashedWorker_AreNeverDelivered), CrashScenarios.DispatchAsync_RepliesOfACrashedWorker_AreNeverDelivered, FakeTime, "A reply still in flight when its worker crashes is never delivered: the crash decides."),
-        New(nameof(CrashScenarios.DispatchAsync_WorkerKeepsFailingToStart_IsEvictedAndDispatchFailsClearly), CrashScenarios.DispatchAsync_WorkerKeepsFailingToStart_IsEvictedAndDispatchFailsClearly, None, "A worker that keeps failing to start is evicted after its attempts; dispatch then fails with NoLiveWorkersException."),
-        New(nameof(CrashScenarios.DispatchAsync_InputKeepsCrashingWorkers_IsQuarantined), CrashScenarios.DispatchAsync_InputKeepsCrashingWorkers_IsQuarantined, FakeTime, "An input that crashed workers threshold times is refused at once with JobQuarantinedException; other inputs run."),
+        New(CrashScenarios.DispatchAsync_WorkerCrashesMidJob_OnlyThatWorkersJobsFail, ManyWorkers, "A crash fails only the crashed worker's jobs, with WorkerCrashedException; the other worker's job completes."),
+        New(CrashScenarios.DispatchAsync_WorkerCrashedAndNotYetRespawned_IsOutOfRotation, ManyWorkers | FakeTime, "A crashed worker leaves rotation at once and stays out until respawned."),
+        New(CrashScenarios.DispatchAsync_CrashOnNextJob_FailsThatJobAndRespawnAfterBackoffServesAgain, FakeTime, "A worker crashing on its next job fails that job, is respawned after the backoff (not a tick early) and serves again."),
+        New(CrashScenarios.DispatchAsync_ConsecutiveCrashes_BackoffDoubles, FakeTime, "Consecutive crashes double the respawn backoff."),
+        New(CrashScenarios.DispatchAsync_RepliesOfACrashedWorker_AreNeverDelivered, FakeTime, "A reply still in flight when its worker crashes is never delivered: the crash decides."),
+        New(CrashScenarios.DispatchAsync_WorkerKeepsFailingToStart_IsEvictedAndDispatchFailsClearly, None, "A worker that keeps failing to start is evicted after its attempts; dispatch then fails with NoLiveWorkersException."),
+        New(CrashScenarios.DispatchAsync_InputKeepsCrashingWorkers_IsQuarantined, FakeTime, "An input that crashed workers threshold times is refused at once with JobQuarantinedException; other inputs run."),
 
         // Hostile envelopes.
-        New(nameof(EnvelopeScenarios.DispatchAsync_MalformedOrStaleEnvelopes_AreDroppedAndPoolStaysHealthy), EnvelopeScenarios.DispatchAsync_MalformedOrStaleEnvelopes_AreDroppedAndPoolStaysHealthy, None, "Unknown kinds, bad, negative, unknown and stale ids, and unknown workers are dropped; the pool stays healthy."),
-        New(nameof(EnvelopeScenarios.DispatchAsync_DuplicateReplyForAJob_FirstWinsAndTheJobEndsOnce), EnvelopeScenarios.DispatchAsync_DuplicateReplyForAJob_FirstWinsAndTheJobEndsOnce, None, "Of two replies for one job the first wins and the job ends once."),
-        New(nameof(EnvelopeScenarios.DispatchAsync_ReplyFromAnotherWorker_IsDropped), EnvelopeScenarios.DispatchAsync_ReplyFromAnotherWorker_IsDropped, ManyWorkers, "A reply from a worker that does not hold the job is dropped."),
+        New(EnvelopeScenarios.DispatchAsync_MalformedOrStaleEnvelopes_AreDroppedAndPoolStaysHealthy, None, "Unknown kinds, bad, negative, unknown and stale ids, and unknown workers are dropped; the pool stays healthy."),
+        New(EnvelopeScenarios.DispatchAsync_DuplicateReplyForAJob_FirstWinsAndTheJobEndsOnce, None, "Of two replies for one job the first wins and the job ends once."),
+        New(EnvelopeScenarios.DispatchAsync_ReplyFromAnotherWorker_IsDropped, ManyWorkers, "A reply from a worker that does not hold the job is dropped."),
 
         // Lifecycle.
-        New(nameof(LifecycleScenarios.StartAsync_WorkerNeverReady_FailsAfterTimeoutNamingTheWorker), LifecycleScenarios.StartAsync_WorkerNeverReady_FailsAfterTimeoutNamingTheWorker, FakeTime | ManyWorkers, "A worker that never reports ready fails the start after the start timeout, naming it, and leaves nothing alive."),
-        New(nameof(LifecycleScenarios.StartAsync_HeldStartReleased_PoolStartsAndServes), LifecycleScenarios.StartAsync_HeldStartReleased_PoolStartsAndServes, None, "A start whose readiness is held completes once released, and the worker serves."),
-        New(nameof(LifecycleScenarios.StartAsync_WorkerReportsInitError_FailsWithTheReason), LifecycleScenarios.StartAsync_WorkerReportsInitError_FailsWithTheReason, None, "An init error fails the start with its reason, naming the worker; the pool is then stopped."),
-        New(nameof(LifecycleScenarios.StopAsync_Drain_LetsInFlightJobsFinishAndRejectsNewOnes), LifecycleScenarios.StopAsync_Drain_LetsInFlightJobsFinishAndRejectsNewOnes, None, "Draining lets in-flight jobs finish, refuses new ones, and leaves nothing alive."),
-        New(nameof(LifecycleScenarios.StopAsync_Abort_FailsQueuedAndInFlightJobsAndCancelsWorkers), LifecycleScenarios.StopAsync_Abort_FailsQueuedAndInFlightJobsAndCancelsWorkers, None, "Aborting fails queued and in-flight jobs and stops them on their workers (the token fired where a terminated worker's job runs on, the worker gone where it cannot), leaving nothing alive."),
-        New(nameof(LifecycleScenarios.StopAsync_DrainWithTokenThatFires_AbortsWhatIsLeft), LifecycleScenarios.StopAsync_DrainWithTokenThatFires_AbortsWhatIsLeft, None, "A drain whose token fires aborts what is left."),
+        New(LifecycleScenarios.StartAsync_WorkerNeverReady_FailsAfterTimeoutNamingTheWorker, FakeTime | ManyWorkers, "A worker that never reports ready fails the start after the start timeout, naming it, and leaves nothing alive."),
+        New(LifecycleScenarios.StartAsync_HeldStartReleased_PoolStartsAndServes, None, "A start whose readiness is held completes once released, and the worker serves."),
+        New(LifecycleScenarios.StartAsync_WorkerReportsInitError_FailsWithTheReason, None, "An init error fails the start with its reason, naming the worker; the pool is then stopped."),
+        New(LifecycleScenarios.StopAsync_Drain_LetsInFlightJobsFinishAndRejectsNewOnes, None, "Draining lets in-flight jobs finish, refuses new ones, and leaves nothing alive."),
+        New(LifecycleScenarios.StopAsync_Abort_FailsQueuedAndInFlightJobsAndCancelsWorkers, None, "Aborting fails queued and in-flight jobs and stops them on their workers (the token fired where a terminated worker's job runs on, the worker gone where it cannot), leaving nothing alive."),
+        New(LifecycleScenarios.StopAsync_DrainWithTokenThatFires_AbortsWhatIsLeft, None, "A drain whose token fires aborts what is left."),
     ];
 
     private static readonly Dictionary<string, ConformanceScenario> ByName = Scenarios.ToDictionary(s => s.Name, StringComparer.Ordinal);
@@ -88,6 +89,7 @@ public static class ConformanceScenarios
             : throw new KeyNotFoundException($"No conformance scenario is named '{name}'.");
     }
 
-    private static ConformanceScenario New(string name, Func<ConformanceContext, Task> body, TransportCapabilities requires, string description) =>
-        new(name, description, requires, body);
+    /// <summary>A scenario named after its method (the part of <paramref name="body"/>'s expression after the class name).</summary>
+    private static ConformanceScenario New(Func<ConformanceContext, Task> body, TransportCapabilities requires, string description, [CallerArgumentExpression(nameof(body))] string expression = "") =>
+        new(expression[(expression.LastIndexOf('.') + 1)..], description, requires, body);
 }
