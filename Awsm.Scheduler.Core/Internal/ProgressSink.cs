@@ -55,6 +55,11 @@ internal sealed class ProgressSink : IDisposable
                 _lastSent = now;
                 _hasPending = false;
                 _pending = default;
+
+                // A flush armed for an earlier report would fire less than an interval after this one (a late timer
+                // lets the clock pass its due time before it runs): the next flush is armed from this send.
+                _flush?.Dispose();
+                _flush = null;
             }
             else
             {
@@ -95,10 +100,20 @@ internal sealed class ProgressSink : IDisposable
                 return;
             }
 
+            // A callback already on its way when a report was sent at once (disposing a timer does not recall it):
+            // the pending value waits out the interval from that send.
+            long now = _time.GetTimestamp();
+            TimeSpan since = _time.GetElapsedTime(_lastSent, now);
+            if (since < _interval)
+            {
+                _flush = _time.CreateTimer(static s => ((ProgressSink)s!).Flush(), this, _interval - since, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
             payload = _pending;
             _pending = default;
             _hasPending = false;
-            _lastSent = _time.GetTimestamp();
+            _lastSent = now;
         }
 
         _reply(WorkerEvent.Progress(_workerIndex, _jobId, payload));

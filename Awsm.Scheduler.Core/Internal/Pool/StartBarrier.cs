@@ -1,55 +1,93 @@
 namespace Awsm.Scheduler.Internal.Pool;
 
 /// <summary>
-/// The pool's first start: one waiter per worker, and the first failure, which ends the wait at once (a start does
-/// not sit out the other workers' timeouts once one worker could not start). Thread-safe; every task it hands out is
-/// observed, so a failed or abandoned start never surfaces as an unobserved exception.
+/// The pool's first start: passes once every worker is ready, or ends at the first failure (a start does not sit out
+/// the other workers' timeouts once one worker could not start). Thread-safe.
 /// </summary>
+/// <remarks>
+/// The outcome is decided once, under a lock, and only then made visible: a waiter never sees the barrier end without
+/// seeing why. (The barrier used to fault a per-worker task before it recorded the failure, so a waiter resumed by the
+/// last pending worker's fault could read "no failure" and report the pool started with that worker in
+/// <see cref="WorkerState.Respawning"/>, no respawn planned, and every dispatch waiting forever.)
+/// </remarks>
 internal sealed class StartBarrier
 {
-    private readonly TaskCompletionSource[] _workers;
-    private readonly TaskCompletionSource<WorkerStartException> _firstFailure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private readonly bool[] _ready;
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _pending;
+    private bool _passed;
+    private WorkerStartException? _failure;
 
     public StartBarrier(int workerCount)
     {
-        _workers = new TaskCompletionSource[workerCount];
-        for (int i = 0; i < workerCount; i++)
+        _ready = new bool[workerCount];
+        _pending = workerCount;
+        if (workerCount == 0)
         {
-            _workers[i] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _passed = true;
+            _ended.SetResult();
         }
     }
 
     /// <summary>Waits until every worker is ready; throws the first worker's start failure.</summary>
     public async Task WaitAsync(CancellationToken cancellationToken)
     {
-        Task allReady = Task.WhenAll(_workers.Select(w => w.Task));
-        _ = allReady.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-        await Task.WhenAny(_firstFailure.Task, allReady).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (_firstFailure.Task.IsCompleted)
+        await _ended.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        WorkerStartException? failure;
+        lock (_gate)
         {
-            throw await _firstFailure.Task.ConfigureAwait(false);
+            failure = _failure;
+        }
+
+        if (failure is not null)
+        {
+            throw failure;
         }
     }
 
-    public void Ready(int worker) => _workers[worker].TrySetResult();
-
-    public void Failed(WorkerStartException error)
+    public void Ready(int worker)
     {
-        _workers[error.WorkerIndex].TrySetException(error);
-        _ = _workers[error.WorkerIndex].Task.Exception;
-        _firstFailure.TrySetResult(error);
+        lock (_gate)
+        {
+            if (_failure is not null || _ready[worker])
+            {
+                return;
+            }
+
+            _ready[worker] = true;
+            if (--_pending != 0)
+            {
+                return;
+            }
+
+            _passed = true;
+        }
+
+        _ended.TrySetResult();
+    }
+
+    /// <summary>A worker failed while the pool starts.</summary>
+    /// <returns>
+    /// <see langword="true"/> if this fails the start (now or already); <see langword="false"/> if every worker had
+    /// been ready before: the start succeeded, and the loss is an ordinary one, with a respawn.
+    /// </returns>
+    public bool Failed(WorkerStartException error)
+    {
+        lock (_gate)
+        {
+            if (_passed)
+            {
+                return false;
+            }
+
+            _failure ??= error;
+        }
+
+        _ended.TrySetResult();
+        return true;
     }
 
     /// <summary>The pool stopped: whoever still waits gives up.</summary>
-    public void Abandon()
-    {
-        for (int i = 0; i < _workers.Length; i++)
-        {
-            _workers[i].TrySetException(new WorkerStartException(i, "the pool was stopped before the worker was ready"));
-            _ = _workers[i].Task.Exception;
-        }
-
-        _firstFailure.TrySetResult(new WorkerStartException(0, "the pool was stopped before its workers were ready"));
-    }
+    public void Abandon() => Failed(new WorkerStartException(0, "the pool was stopped before its workers were ready"));
 }

@@ -167,11 +167,12 @@ internal sealed class WorkerSupervisor
             Log.WorkerInitFailed(_logger, _poolName, worker, reason);
         }
 
-        if (failStart)
-        {
-            _firstStart.Failed(new WorkerStartException(worker, reason));
-        }
-        else if (respawn)
+        // While the pool starts, a loss fails the start, unless every worker had been ready before it: then the start
+        // has passed (its caller may already be dispatching) and the worker must be respawned like any lost worker.
+        // Deciding this in the barrier, not from the phase alone, is what keeps a lost worker from resting in
+        // Respawning with no respawn planned.
+        failStart = failStart && _firstStart.Failed(new WorkerStartException(worker, reason));
+        if (!failStart && respawn)
         {
             // Scheduled before the jobs fail, so that a caller who observes the crash finds the respawn already planned.
             ScheduleRespawn(slot);
