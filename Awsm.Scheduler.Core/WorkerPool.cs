@@ -80,9 +80,10 @@ public sealed class WorkerPool : IWorkerPool
         Name = options.Name;
 
         _slots = new WorkerSlot[options.WorkerCount];
+        var starts = new WorkerSlot.StartCounter();
         for (int i = 0; i < _slots.Length; i++)
         {
-            _slots[i] = new WorkerSlot(i);
+            _slots[i] = new WorkerSlot(i, options.MaxInFlightPerWorker, starts);
         }
 
         // Built bottom-up: each collaborator gets the ones below it, and delegates for the calls that go up.
@@ -91,9 +92,9 @@ public sealed class WorkerPool : IWorkerPool
         _telemetry = new PoolTelemetry(Name, _time, meterFactory, () => dispatcher!.QueueDepth, () => dispatcher!.InFlight, () => supervisor!.LiveCount, _slots.Length);
         _watch = new CancellationWatch(Name, _time, _logger, options.CancellationGracePeriod, _lifecycle, (worker, id) => dispatcher!.SendCancel(worker, id), (worker, reason) => supervisor!.TerminateAndReplace(worker, reason));
         PoisonJobTracker? poison = options.PoisonJobThreshold > 0 ? new PoisonJobTracker(options.PoisonJobThreshold) : null;
-        _ledger = new JobLedger(Name, _time, _logger, options.JobTimeout, poison, _telemetry, _watch, worker => dispatcher!.Released(worker));
+        _ledger = new JobLedger(Name, _time, _logger, options.JobTimeout, poison, _telemetry, _watch, _slots, worker => dispatcher!.Released(worker));
         _dispatcher = dispatcher = new Dispatcher(Name, transport, _logger, _time, options, _slots, _lifecycle, _ledger, _telemetry, StoppedError);
-        _supervisor = supervisor = new WorkerSupervisor(Name, transport, _time, _logger, options, _lifecycle, _slots, _ledger, _watch, _telemetry, _dispatcher.SendLock, _dispatcher.Wake);
+        _supervisor = supervisor = new WorkerSupervisor(Name, transport, _time, _logger, options, _lifecycle, _slots, _ledger, _watch, _telemetry, _dispatcher.Wake);
         _router = new EventRouter(Name, transport, _logger, _slots, _ledger, _supervisor, _watch);
         _intake = new JobIntake(registry, transport.RequiresEncodedPayloads, _ledger);
     }
@@ -205,7 +206,7 @@ public sealed class WorkerPool : IWorkerPool
             StartOnFirstDispatch();
         }
 
-        var job = PendingJob<TOutput>.Rent(_ledger.NextId(), descriptor.Name, payload, _time.GetTimestamp(), descriptor, route);
+        var job = PendingJob<TOutput>.Rent(descriptor.Name, payload, _time.GetTimestamp(), descriptor, route);
         if (_ledger.Admit(job, cancellationToken))
         {
             _dispatcher.Accept(job);

@@ -31,7 +31,7 @@ public sealed class WorkerPoolOptions
         }
     }
 
-    /// <summary>Gets or sets how many workers the pool runs.</summary>
+    /// <summary>Gets or sets how many workers the pool runs, from 1 to 4096.</summary>
     /// <value>The default is <see cref="Environment.ProcessorCount"/>, at least 1.</value>
     public int WorkerCount
     {
@@ -39,6 +39,7 @@ public sealed class WorkerPoolOptions
         set
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(WorkerCount));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, Internal.Pool.WorkerLedger.MaxWorkers, nameof(WorkerCount));
             _workerCount = value;
         }
     }
@@ -59,7 +60,7 @@ public sealed class WorkerPoolOptions
     /// <value>The default is <see cref="QueueFullMode.Wait"/>.</value>
     public QueueFullMode QueueFullMode { get; set; } = QueueFullMode.Wait;
 
-    /// <summary>Gets or sets how many jobs one worker may hold at once (sent and not completed).</summary>
+    /// <summary>Gets or sets how many jobs one worker may hold at once (sent and not completed), from 1 to 65536.</summary>
     /// <value>The default is 64.</value>
     public int MaxInFlightPerWorker
     {
@@ -67,6 +68,7 @@ public sealed class WorkerPoolOptions
         set
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(MaxInFlightPerWorker));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, Internal.Pool.WorkerLedger.MaxEntries, nameof(MaxInFlightPerWorker));
             _maxInFlightPerWorker = value;
         }
     }

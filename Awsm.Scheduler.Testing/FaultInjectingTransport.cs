@@ -161,6 +161,11 @@ public sealed class FaultInjectingTransport : IWorkerTransport
             }
 
             FaultSlot slot = SlotAt(workerIndex);
+            if (message.Kind == WorkerMessageKind.Job)
+            {
+                slot.LastJobSent = message.JobId;
+            }
+
             if (message.Kind == WorkerMessageKind.Job && slot.CrashOnNextJob && slot.Alive)
             {
                 slot.CrashOnNextJob = false;
@@ -414,6 +419,20 @@ public sealed class FaultInjectingTransport : IWorkerTransport
 
             slot.ReadyHeld ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return slot.ReadyHeld.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Gets the id of the last job the pool sent to a worker (whether it was passed on, held or dropped): the id to
+    /// forge or duplicate a reply for with <see cref="InjectEnvelope"/> or <see cref="InjectEvent"/>.
+    /// </summary>
+    /// <param name="workerIndex">The worker.</param>
+    /// <returns>The id, or <see langword="null"/> if no job was sent to it yet.</returns>
+    public JobId? LastJobSentTo(int workerIndex)
+    {
+        lock (_gate)
+        {
+            return SlotAt(workerIndex).LastJobSent;
         }
     }
 

@@ -34,11 +34,11 @@ internal abstract class PendingJob
     private const int StateBits = 2;
 
     private long _state;
+    private long _id;
     private ColdFields? _extras;
 
-    protected PendingJob(JobId id, string jobName, JobPayload payload, long acceptedTimestamp)
+    protected PendingJob(string jobName, JobPayload payload, long acceptedTimestamp)
     {
-        Id = id;
         JobName = jobName;
         Payload = payload;
         Timestamp = acceptedTimestamp;
@@ -50,7 +50,8 @@ internal abstract class PendingJob
     /// </summary>
     public long Generation => Volatile.Read(ref _state) >> StateBits;
 
-    public JobId Id { get; private set; }
+    /// <summary>Gets the job's id: given when it is sent (it names the worker's ledger entry), 0 until then.</summary>
+    public JobId Id => new(Volatile.Read(ref _id));
 
     public string JobName { get; private set; }
 
@@ -161,23 +162,6 @@ internal abstract class PendingJob
         return (state >> StateBits) != generation || (state & StateMask) == DoneState;
     }
 
-    /// <summary>Returns the worker generation <paramref name="generation"/> was sent to, or -1 if it is not (or no longer) sent.</summary>
-    public int SentWorker(long generation)
-    {
-        long sent = (generation << StateBits) | SentState;
-        if (Volatile.Read(ref _state) != sent)
-        {
-            return -1;
-        }
-
-        int worker = WorkerIndex;
-
-        // The index is written before the state says Sent, and the state never says Sent for this generation again
-        // once it left it: read twice, the index between belongs to this generation.
-        Interlocked.MemoryBarrier();
-        return Volatile.Read(ref _state) == sent ? worker : -1;
-    }
-
     /// <summary>
     /// Reads generation <paramref name="generation"/>'s name and input; <see langword="false"/> if the instance moved
     /// on to a later generation meanwhile (what was read is then not this job's).
@@ -191,35 +175,83 @@ internal abstract class PendingJob
     }
 
     /// <summary>
-    /// Claims generation <paramref name="generation"/> for a worker; fails if it already ended (canceled or timed out
-    /// while queued). With <paramref name="releasePayload"/>, the input is dropped in the same step (the sender read it
-    /// into the envelope before; a large buffer is then not kept alive by the pending map while the job runs).
+    /// Claims generation <paramref name="generation"/> for a worker (Queued → Sending); fails if it already ended
+    /// (canceled or timed out while queued). Until <see cref="EndSending"/>, no claim can complete the caller: a claim
+    /// that finds the job Sending waits, so the job's cancel is never sent before the job itself.
     /// </summary>
-    public bool TryMarkSent(long generation, int workerIndex, long timestamp, bool releasePayload)
+    public bool TryBeginSend(long generation)
     {
         long queued = (generation << StateBits) | QueuedState;
-        if (Interlocked.CompareExchange(ref _state, (generation << StateBits) | SendingState, queued) != queued)
-        {
-            return false;
-        }
+        return Interlocked.CompareExchange(ref _state, (generation << StateBits) | SendingState, queued) == queued;
+    }
 
-        // Sending: no claim can complete the caller now, so no later generation can start; these writes are this one's.
+    /// <summary>
+    /// Writes what the send decided, while the job is Sending (no other path writes it then). With
+    /// <paramref name="releasePayload"/>, the input is dropped in the same step (the sender read it into the envelope
+    /// before; a large buffer is then not kept alive while the job runs).
+    /// </summary>
+    public void SetSent(JobId id, int workerIndex, long timestamp, bool releasePayload)
+    {
+        Debug.Assert((Volatile.Read(ref _state) & StateMask) == SendingState, "Only a sender writes the send, while it holds the job Sending.");
+        Volatile.Write(ref _id, id.Value);
         WorkerIndex = workerIndex;
         Timestamp = timestamp;
         if (releasePayload)
         {
             Payload = default;
         }
+    }
 
-        Volatile.Write(ref _state, (generation << StateBits) | SentState);
-        return true;
+    /// <summary>
+    /// The send is done (the transport has the envelope): Sending → Sent, unless the worker's reply already ended the
+    /// job (a fast worker can answer before the sender gets here; see <see cref="TryMarkDone"/>).
+    /// </summary>
+    public void EndSending(long generation)
+    {
+        long sending = (generation << StateBits) | SendingState;
+        Interlocked.CompareExchange(ref _state, (generation << StateBits) | SentState, sending);
+    }
+
+    /// <summary>
+    /// Checks that this instance holds a job sent (or being sent) as <paramref name="id"/>, and gets its generation.
+    /// <see langword="false"/> for a job that ended, moved on to a later generation, or was sent under another id.
+    /// </summary>
+    public bool TryMatchSent(JobId id, out long generation) =>
+        TryReadSentId(out generation, out long seen) && seen == id.Value;
+
+    /// <summary>Checks that this instance holds a job sent (or being sent) to <paramref name="worker"/>'s ledger entry <paramref name="entry"/>.</summary>
+    public bool TryMatchSentTo(int worker, int entry, out long generation) =>
+        TryReadSentId(out generation, out long seen)
+        && Pool.WorkerLedger.TryDecode(new JobId(seen), out int sentWorker, out int sentEntry)
+        && sentWorker == worker && sentEntry == entry;
+
+    private bool TryReadSentId(out long generation, out long id)
+    {
+        long before = Volatile.Read(ref _state);
+        long phase = before & StateMask;
+        generation = before >> StateBits;
+        id = Volatile.Read(ref _id);
+
+        // The id is written while Sending, before the job is published anywhere: read between two reads of the same
+        // Sending-or-Sent state of one generation, it is that generation's.
+        long after = Volatile.Read(ref _state);
+        return phase is SendingState or SentState
+            && (after >> StateBits) == generation
+            && (after & StateMask) is SendingState or SentState;
     }
 
     /// <summary>
     /// Moves generation <paramref name="generation"/> to Done. Returns <see langword="false"/> if another path already
     /// did (or the instance moved on); <paramref name="wasSent"/> tells whether a worker holds the job.
     /// </summary>
-    public bool TryMarkDone(long generation, out bool wasSent)
+    /// <param name="generation">The generation the caller holds.</param>
+    /// <param name="wasSent">Whether a worker holds (or held) the job.</param>
+    /// <param name="byReply">
+    /// Whether the worker's answer ends the job. An answer may claim a job that is still Sending: the worker has it, so
+    /// nothing can overtake it any more, and the sender's <see cref="EndSending"/> then finds it ended. Every other path
+    /// (cancel, timeout, crash, abort) waits for Sent, so a cancel it sends never reaches the worker before the job.
+    /// </param>
+    public bool TryMarkDone(long generation, out bool wasSent, bool byReply = false)
     {
         var spinner = default(SpinWait);
         while (true)
@@ -232,16 +264,17 @@ internal abstract class PendingJob
                 return false;
             }
 
-            if (phase == SendingState)
+            if (phase == SendingState && !byReply)
             {
-                // The sender is between the two writes above, under the send lock: a few instructions.
-                spinner.SpinOnce();
+                // The sender is handing the envelope to the transport (which never blocks): a moment. No sleeping: a
+                // millisecond's sleep here would be a thousand times the wait.
+                spinner.SpinOnce(sleep1Threshold: -1);
                 continue;
             }
 
             if (Interlocked.CompareExchange(ref _state, (generation << StateBits) | DoneState, state) == state)
             {
-                wasSent = phase == SentState;
+                wasSent = phase != QueuedState;
                 return true;
             }
         }
@@ -251,11 +284,11 @@ internal abstract class PendingJob
     /// Makes the instance the next generation's job. Called only on an instance that ended and whose caller took the
     /// result (nothing can claim it: every holder has an older generation); the new state is written last.
     /// </summary>
-    protected void Reuse(JobId id, string jobName, JobPayload payload, long acceptedTimestamp)
+    protected void Reuse(string jobName, JobPayload payload, long acceptedTimestamp)
     {
         long state = Volatile.Read(ref _state);
         Debug.Assert((state & StateMask) == DoneState, "Only an ended job is reused.");
-        Id = id;
+        _id = 0;
         JobName = jobName;
         Payload = payload;
         Timestamp = acceptedTimestamp;

@@ -38,8 +38,8 @@ internal sealed class PendingJob<TOutput> : PendingJob, IValueTaskSource<TOutput
     // 1 once the completing thread has returned from the completion: from then on it touches the instance no more.
     private int _signaled;
 
-    private PendingJob(JobId id, string jobName, JobPayload payload, long acceptedTimestamp, IJobOutputDecoder<TOutput> decoder, bool reusable)
-        : base(id, jobName, payload, acceptedTimestamp)
+    private PendingJob(string jobName, JobPayload payload, long acceptedTimestamp, IJobOutputDecoder<TOutput> decoder, bool reusable)
+        : base(jobName, payload, acceptedTimestamp)
     {
         _decoder = decoder;
         _reusable = reusable;
@@ -49,17 +49,17 @@ internal sealed class PendingJob<TOutput> : PendingJob, IValueTaskSource<TOutput
     public ValueTask<TOutput> Task => new(this, _completion.Version);
 
     /// <summary>Gets a job for a new dispatch: this thread's spare if it has one (and the job reports no progress), else a new one.</summary>
-    public static PendingJob<TOutput> Rent(JobId id, string jobName, JobPayload payload, long acceptedTimestamp, IJobOutputDecoder<TOutput> decoder, ProgressRoute? progress)
+    public static PendingJob<TOutput> Rent(string jobName, JobPayload payload, long acceptedTimestamp, IJobOutputDecoder<TOutput> decoder, ProgressRoute? progress)
     {
         if (progress is null && t_spare is { } spare)
         {
             t_spare = null;
             spare._decoder = decoder;
-            spare.Reuse(id, jobName, payload, acceptedTimestamp);
+            spare.Reuse(jobName, payload, acceptedTimestamp);
             return spare;
         }
 
-        return new PendingJob<TOutput>(id, jobName, payload, acceptedTimestamp, decoder, reusable: progress is null) { Progress = progress };
+        return new PendingJob<TOutput>(jobName, payload, acceptedTimestamp, decoder, reusable: progress is null) { Progress = progress };
     }
 
     public override SchedulerException? TryDecodeOutput(JobPayload output)

@@ -1,18 +1,41 @@
 namespace Awsm.Scheduler.Internal;
 
-/// <summary>The pool's view of one worker index across its incarnations. State changes happen under the supervisor's lock; in-flight counts belong to the dispatcher.</summary>
-internal sealed class WorkerSlot(int index)
+/// <summary>
+/// The pool's view of one worker index across its incarnations. State changes happen under the supervisor's lock; the
+/// jobs the worker holds are in its <see cref="Pool.WorkerLedger"/>.
+/// </summary>
+internal sealed class WorkerSlot(int index, int maxInFlight, WorkerSlot.StartCounter starts)
 {
-    private int _inFlight;
     private long _completed;
+    private volatile WorkerState _state;
     private int _consecutiveFailures;
 
     public int Index { get; } = index;
 
-    /// <summary>Gets or sets the lifecycle state; read without the lock by the dispatcher.</summary>
-    public volatile WorkerState State;
+    /// <summary>Gets the count of starting workers this slot shares with the pool's other slots.</summary>
+    public StartCounter Starts => starts;
 
-    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>Gets or sets the lifecycle state; read without the lock by the dispatcher.</summary>
+    public WorkerState State
+    {
+        get => _state;
+        set
+        {
+            // Set under the supervisor's lock only: one writer at a time, so the count below needs no loop.
+            WorkerState old = _state;
+            if ((old == WorkerState.Starting) != (value == WorkerState.Starting))
+            {
+                Interlocked.Add(ref starts.Value, value == WorkerState.Starting ? 1 : -1);
+            }
+
+            _state = value;
+        }
+    }
+
+    /// <summary>Gets the jobs this worker holds: its capacity, its pending map and its crash list.</summary>
+    public Pool.WorkerLedger Ledger { get; } = new(index, maxInFlight);
+
+    public int InFlight => Ledger.Count;
 
     public long Completed => Volatile.Read(ref _completed);
 
@@ -41,11 +64,15 @@ internal sealed class WorkerSlot(int index)
     /// <summary>Gets or sets the number of starts so far; a start timer acts only on the start it was armed for.</summary>
     public int StartVersion { get; set; }
 
-    public void AddInFlight() => Interlocked.Increment(ref _inFlight);
-
-    public void RemoveInFlight() => Interlocked.Decrement(ref _inFlight);
-
     public void AddCompleted() => Interlocked.Increment(ref _completed);
 
     public WorkerStats ToStats() => new(Index, State, InFlight, Completed, Crashes);
+
+    /// <summary>How many of a pool's workers are starting, shared by its slots: the dispatcher's lock-free placement reads it.</summary>
+    internal sealed class StartCounter
+    {
+        public int Value;
+
+        public bool AnyStarting => Volatile.Read(ref Value) != 0;
+    }
 }

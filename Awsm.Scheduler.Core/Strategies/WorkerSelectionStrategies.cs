@@ -14,7 +14,8 @@ public static class WorkerSelectionStrategies
     /// <returns>The strategy.</returns>
     public static IWorkerSelectionStrategy LeastBusy() => new LeastBusyStrategy();
 
-    private sealed class RoundRobinStrategy : IWorkerSelectionStrategy
+    /// <summary>The round-robin strategy; the dispatcher places for it without its send lock (see <c>Dispatcher</c>).</summary>
+    internal sealed class RoundRobinStrategy : IWorkerSelectionStrategy
     {
         private uint _cursor = uint.MaxValue;
 

@@ -24,6 +24,9 @@ internal sealed class FaultSlot
     /// <summary>Gets or sets a value indicating whether results and errors from this worker are held.</summary>
     public bool HoldingReplies { get; set; }
 
+    /// <summary>Gets or sets the id of the last job envelope the pool sent to this worker (held or passed on).</summary>
+    public JobId? LastJobSent { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the next job envelope crashes the worker instead of reaching it.</summary>
     public bool CrashOnNextJob { get; set; }
 

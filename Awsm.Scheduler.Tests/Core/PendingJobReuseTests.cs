@@ -25,9 +25,9 @@ public sealed class PendingJobReuseTests(ITestOutputHelper output)
     public async Task Rent_AfterTheCallerTookTheResult_ReusesTheInstanceAndEveryCallWithTheOldGenerationChangesNothing()
     {
         var decoder = new Int32Decoder();
-        PendingJob<int> first = PendingJob<int>.Rent(new JobId(1), "reuse.job", JobPayload.FromValue(1), 0, decoder, progress: null);
+        PendingJob<int> first = PendingJob<int>.Rent("reuse.job", JobPayload.FromValue(1), 0, decoder, progress: null);
         long old = first.Generation;
-        Assert.True(first.TryMarkSent(old, workerIndex: 0, timestamp: 1, releasePayload: false));
+        Assert.True(MarkSent(first, old, 0, 1, releasePayload: false));
         Assert.True(first.TryMarkDone(old, out bool wasSent));
         Assert.True(wasSent);
         Assert.Null(first.TryDecodeOutput(JobPayload.FromValue(2)));
@@ -35,7 +35,7 @@ public sealed class PendingJobReuseTests(ITestOutputHelper output)
         Assert.Equal(2, await first.Task);
 
         // Same thread, next dispatch: the spare is reused as a new generation.
-        PendingJob<int> second = PendingJob<int>.Rent(new JobId(2), "reuse.job", JobPayload.FromValue(10), 0, decoder, progress: null);
+        PendingJob<int> second = PendingJob<int>.Rent("reuse.job", JobPayload.FromValue(10), 0, decoder, progress: null);
         Assert.Same(first, second);
         long current = second.Generation;
         Assert.NotEqual(old, current);
@@ -43,16 +43,16 @@ public sealed class PendingJobReuseTests(ITestOutputHelper output)
         // Whatever still holds the old generation (a timer, a token callback, a sweep, a late reply) reaches nothing.
         Assert.True(second.IsDone(old));
         Assert.False(second.TryMarkDone(old, out _));
-        Assert.False(second.TryMarkSent(old, 1, 5, releasePayload: true));
-        Assert.Equal(-1, second.SentWorker(old));
+        Assert.False(MarkSent(second, old, 1, 5, releasePayload: true));
+        Assert.Equal(-1, SentWorker(second, old));
         Assert.False(second.TryReadInput(old, out _, out _));
 
         // The new generation is untouched: still queued, its input intact, claimable once.
         Assert.False(second.IsDone(current));
         Assert.True(second.TryReadInput(current, out string name, out JobPayload input));
         Assert.Equal(("reuse.job", 10), (name, (int)input.Value!));
-        Assert.True(second.TryMarkSent(current, 1, 5, releasePayload: true));
-        Assert.Equal(1, second.SentWorker(current));
+        Assert.True(MarkSent(second, current, 1, 5, releasePayload: true));
+        Assert.Equal(1, SentWorker(second, current));
         Assert.True(second.TryMarkDone(current, out wasSent));
         Assert.True(wasSent);
         Assert.False(second.TryMarkDone(current, out _));
@@ -64,18 +64,18 @@ public sealed class PendingJobReuseTests(ITestOutputHelper output)
     public async Task GetResult_SecondAwaitOfAConsumedValueTask_ThrowsAndDoesNotRecycleTheNextDispatch()
     {
         var decoder = new Int32Decoder();
-        PendingJob<int> job = PendingJob<int>.Rent(new JobId(1), "reuse.job", JobPayload.FromValue(1), 0, decoder, progress: null);
+        PendingJob<int> job = PendingJob<int>.Rent("reuse.job", JobPayload.FromValue(1), 0, decoder, progress: null);
         ValueTask<int> consumed = job.Task;
         Complete(job, 7);
         Assert.Equal(7, await consumed);
 
-        PendingJob<int> next = PendingJob<int>.Rent(new JobId(2), "reuse.job", JobPayload.FromValue(2), 0, decoder, progress: null);
+        PendingJob<int> next = PendingJob<int>.Rent("reuse.job", JobPayload.FromValue(2), 0, decoder, progress: null);
         Assert.Same(job, next);
         ValueTask<int> live = next.Task;
 
         // Misuse: the old value task awaited again. It throws, and must not hand the instance out again.
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await consumed);
-        PendingJob<int> other = PendingJob<int>.Rent(new JobId(3), "reuse.job", JobPayload.FromValue(3), 0, decoder, progress: null);
+        PendingJob<int> other = PendingJob<int>.Rent("reuse.job", JobPayload.FromValue(3), 0, decoder, progress: null);
         Assert.NotSame(next, other);
 
         Complete(next, 9);
@@ -87,12 +87,12 @@ public sealed class PendingJobReuseTests(ITestOutputHelper output)
     {
         var decoder = new Int32Decoder();
         var route = new ProgressRoute(null!, new object());
-        PendingJob<int> job = PendingJob<int>.Rent(new JobId(1), "reuse.job", JobPayload.FromValue(1), 0, decoder, route);
+        PendingJob<int> job = PendingJob<int>.Rent("reuse.job", JobPayload.FromValue(1), 0, decoder, route);
         ValueTask<int> task = job.Task;
         Complete(job, 1);
         Assert.Equal(1, await task);
 
-        PendingJob<int> next = PendingJob<int>.Rent(new JobId(2), "reuse.job", JobPayload.FromValue(2), 0, decoder, progress: null);
+        PendingJob<int> next = PendingJob<int>.Rent("reuse.job", JobPayload.FromValue(2), 0, decoder, progress: null);
         Assert.NotSame(job, next);
         Assert.Null(next.Progress);
     }
@@ -119,7 +119,7 @@ public sealed class PendingJobReuseTests(ITestOutputHelper output)
                     continue;
                 }
 
-                if (job.TryMarkDone(generation, out _) || job.TryMarkSent(generation, 0, 0, releasePayload: true) || job.SentWorker(generation) >= 0)
+                if (job.TryMarkDone(generation, out _) || MarkSent(job, generation, 0, 0, releasePayload: true) || SentWorker(job, generation) >= 0)
                 {
                     Interlocked.Increment(ref staleWins);
                 }
@@ -135,14 +135,14 @@ public sealed class PendingJobReuseTests(ITestOutputHelper output)
         {
             for (int i = 0; i < rounds; i++)
             {
-                PendingJob<int> job = PendingJob<int>.Rent(new JobId(i + 1), "reuse.job", JobPayload.FromValue(i), 0, decoder, progress: null);
+                PendingJob<int> job = PendingJob<int>.Rent("reuse.job", JobPayload.FromValue(i), 0, decoder, progress: null);
                 long generation = job.Generation;
                 Volatile.Write(ref shared, job);
                 Volatile.Write(ref sharedGeneration, generation);
                 ValueTask<int> task = job.Task;
 
                 // The current generation's own paths: a send, then a result and a timeout racing for the claim.
-                Assert.True(job.TryMarkSent(generation, 1, 0, releasePayload: false), $"round {i}: a stale path took the send");
+                Assert.True(MarkSent(job, generation, 1, 0, releasePayload: false), $"round {i}: a stale path took the send");
                 int winners = 0;
                 Parallel.Invoke(
                     () =>
@@ -320,6 +320,23 @@ public sealed class PendingJobReuseTests(ITestOutputHelper output)
     {
         public int DecodeOutput(JobPayload payload) => (int)payload.Value!;
     }
+
+    /// <summary>Sends generation <paramref name="generation"/> as the dispatcher does: Sending, the send written, Sent.</summary>
+    private static bool MarkSent(PendingJob job, long generation, int worker, long timestamp, bool releasePayload)
+    {
+        if (!job.TryBeginSend(generation))
+        {
+            return false;
+        }
+
+        job.SetSent(new JobId(generation + 1), worker, timestamp, releasePayload);
+        job.EndSending(generation);
+        return true;
+    }
+
+    /// <summary>The worker generation <paramref name="generation"/> was sent to, or -1 if it is not (or no longer) sent.</summary>
+    private static int SentWorker(PendingJob job, long generation) =>
+        job.TryMatchSent(job.Id, out long current) && current == generation ? job.WorkerIndex : -1;
 
     /// <summary>Returns its input + 1; inputs ending in 7 spin for about the job timeout, so results race timers.</summary>
     private sealed class SpinningJob : IWorkerJob<int, int>

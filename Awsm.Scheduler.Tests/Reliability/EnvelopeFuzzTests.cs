@@ -69,15 +69,16 @@ public sealed class EnvelopeFuzzTests(ITestOutputHelper output)
     {
         await using ReliabilityHarness h = await ReliabilityHarness.StartAsync(mode);
         Gate gate = Gate.Create();
-        Task<string> held = h.Pool.DispatchAsync<GateJob, string, string>(gate.Key).AsTask(); // id 1
+        Task<string> held = h.Pool.DispatchAsync<GateJob, string, string>(gate.Key).AsTask();
         int worker = await gate.Started.Task.WaitAsync(ReliabilityHarness.Safety);
+        string id = h.Transport.LastJobSentTo(worker)!.Value.ToString();
 
-        h.Transport.InjectEnvelope(1 - worker, WireProtocol.ResultKind, "1", "\"from the wrong worker\""u8.ToArray());
+        h.Transport.InjectEnvelope(1 - worker, WireProtocol.ResultKind, id, "\"from the wrong worker\""u8.ToArray());
         Assert.Equal(2, await h.Pool.DispatchAsync<AddOneJob, int, int>(1).AsTask().WaitAsync(ReliabilityHarness.Safety));
         Assert.False(held.IsCompleted, "a result from the wrong worker was accepted");
 
-        h.Transport.InjectEnvelope(worker, WireProtocol.ResultKind, "1", "\"forged\""u8.ToArray());
-        h.Transport.InjectEnvelope(worker, WireProtocol.ResultKind, "1", "\"duplicate\""u8.ToArray());
+        h.Transport.InjectEnvelope(worker, WireProtocol.ResultKind, id, "\"forged\""u8.ToArray());
+        h.Transport.InjectEnvelope(worker, WireProtocol.ResultKind, id, "\"duplicate\""u8.ToArray());
         Assert.Equal("forged", await held.WaitAsync(ReliabilityHarness.Safety));
 
         gate.Release.SetResult();
@@ -94,10 +95,10 @@ public sealed class EnvelopeFuzzTests(ITestOutputHelper output)
     {
         await using ReliabilityHarness h = await ReliabilityHarness.StartAsync(InProcPayloadMode.Serialized);
         Gate gate = Gate.Create();
-        Task<string> held = h.Pool.DispatchAsync<GateJob, string, string>(gate.Key).AsTask(); // id 1
+        Task<string> held = h.Pool.DispatchAsync<GateJob, string, string>(gate.Key).AsTask();
         int worker = await gate.Started.Task.WaitAsync(ReliabilityHarness.Safety);
 
-        h.Transport.InjectEnvelope(worker, WireProtocol.ResultKind, "1", payload);
+        h.Transport.InjectEnvelope(worker, WireProtocol.ResultKind, h.Transport.LastJobSentTo(worker)!.Value.ToString(), payload);
 
         JobSerializationException error = await Assert.ThrowsAsync<JobSerializationException>(() => held.WaitAsync(ReliabilityHarness.Safety));
         Assert.Equal(SerializationDirection.Output, error.Direction);

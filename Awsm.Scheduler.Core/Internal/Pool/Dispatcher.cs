@@ -7,11 +7,24 @@ using Microsoft.Extensions.Logging;
 namespace Awsm.Scheduler.Internal.Pool;
 
 /// <summary>
-/// Placement: the bounded queue of jobs that wait for a worker, the loop that drains it, and the per-worker in-flight
-/// counts the <see cref="WorkerPicker"/> sees. Selection and <see cref="IWorkerTransport.Send"/>
-/// happen under <see cref="_sendGate"/>: the strategy and the candidate buffer are single-threaded, a worker's
-/// in-flight limit is checked and taken at once, and a job's cancel (sent under the same lock) never overtakes it.
+/// Placement: the bounded queue of jobs that wait for a worker, the loop that drains it, and the send itself.
 /// </summary>
+/// <remarks>
+/// <para>
+/// A worker's capacity is its <see cref="WorkerLedger"/>: a send first reserves an entry there (one compare-exchange),
+/// so the in-flight limit holds without a lock. In the common case (the built-in round-robin strategy, no worker
+/// starting, nothing queued) the caller's thread picks a worker and reserves its entry with no lock at all; otherwise
+/// the <see cref="WorkerPicker"/> and the configured strategy run under <see cref="_sendGate"/>, which keeps them
+/// single-threaded. <see cref="IWorkerTransport.Send"/> is never called under a lock.
+/// </para>
+/// <para>
+/// The job stays Sending until the transport has the envelope (see <see cref="PendingJob.TryBeginSend"/>): whoever
+/// ends it meanwhile waits, so its cancel can never be sent ahead of it. A send and a worker's loss (or the pool's
+/// abort) meet Dekker-style: the sender publishes its job in the ledger, fences, then reads the worker's state and the
+/// stop flag; the loss writes the state, fences, then sweeps the ledger. At least one of them sees the other, and
+/// the job's claim makes sure only one ends it.
+/// </para>
+/// </remarks>
 internal sealed class Dispatcher
 {
     private readonly Channel<PendingRef> _queue;
@@ -29,6 +42,13 @@ internal sealed class Dispatcher
     private readonly Func<Exception> _stoppedError;
     private readonly int _queueCapacity;
     private readonly QueueFullMode _queueFullMode;
+    private readonly WorkerSlot.StartCounter? _starts;
+    private readonly bool _lockFreePlacement;
+
+    // The round-robin cursor of the lock-free placement: read and written without a lock or an interlocked operation.
+    // Callers on two threads may now and then read the same value and pick the same worker, which costs nothing but a
+    // little evenness; a locked increment here would be one more line both cores write on every job.
+    private int _cursor;
 
     // Jobs written to the queue and not yet taken out (a little ahead of the channel's own count while a write is under
     // way). Read on the hot path instead of the bounded channel's Count, which takes the channel's lock.
@@ -54,7 +74,10 @@ internal sealed class Dispatcher
         _transport = transport;
         _logger = logger;
         _time = time;
-        _picker = new WorkerPicker(slots, options.Strategy ?? WorkerSelectionStrategies.RoundRobin(), options.MaxInFlightPerWorker);
+        IWorkerSelectionStrategy strategy = options.Strategy ?? WorkerSelectionStrategies.RoundRobin();
+        _picker = new WorkerPicker(slots, strategy, options.MaxInFlightPerWorker);
+        _lockFreePlacement = strategy is WorkerSelectionStrategies.RoundRobinStrategy;
+        _starts = slots.Length > 0 ? slots[0].Starts : null;
         _slots = slots;
         _lifecycle = lifecycle;
         _ledger = ledger;
@@ -73,13 +96,7 @@ internal sealed class Dispatcher
     /// Gets how many jobs wait for a worker. A job that ends while queued (canceled, timed out) stays in the channel
     /// until the loop drops it, a moment later; it is not counted: no more jobs can wait than are pending and not sent.
     /// </summary>
-    public int QueueDepth => Math.Min(_queue.Reader.Count, Math.Max(0, _ledger.Count - InFlight));
-
-    /// <summary>
-    /// Gets the send lock, for the supervisor to take a worker out of rotation under it (lock order: supervisor, then
-    /// send): a job is then either sent before the worker's loss is recorded, and failed by the loss, or not sent to it.
-    /// </summary>
-    public Lock SendLock => _sendGate;
+    public int QueueDepth => Math.Min(_queue.Reader.Count, _ledger.WaitingCount);
 
     public int InFlight
     {
@@ -102,6 +119,12 @@ internal sealed class Dispatcher
         long generation = job.Generation;
         if (TrySendNow(job, generation))
         {
+            return;
+        }
+
+        if (!_ledger.AddWaiting(job, generation))
+        {
+            // Ended during its admission (the caller's token): nothing to queue.
             return;
         }
 
@@ -131,14 +154,9 @@ internal sealed class Dispatcher
     /// <summary>A job that held a place ended (<paramref name="worker"/> -1: it was still queued).</summary>
     public void Released(int worker)
     {
-        if (worker >= 0)
-        {
-            _slots[worker].RemoveInFlight();
-        }
-
         // Only a job in the queue can use the place: with none, the loop has nothing to do (and no wake-up per job).
-        // Dekker with Accept: the count is read after the release above (both interlocked), so a job queued after this
-        // read finds the place free when the loop selects a worker for it.
+        // Dekker with Accept: the count is read after the ledger's release (both interlocked), so a job queued after
+        // this read finds the place free when the loop selects a worker for it.
         if (Volatile.Read(ref _queued) != 0)
         {
             Wake();
@@ -148,16 +166,15 @@ internal sealed class Dispatcher
     /// <summary>Wakes the loop: a worker has room or became ready, a queued job ended, or the pool stops.</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
 
-    /// <summary>Sends a cancel envelope behind the job it cancels. Returns <see langword="false"/> if the worker is gone.</summary>
+    /// <summary>
+    /// Sends a cancel envelope. It cannot overtake its job: a job's end waits while its send is under way, and a cancel
+    /// is sent only after the end. Returns <see langword="false"/> if the worker is gone.
+    /// </summary>
     public bool SendCancel(int worker, JobId id)
     {
         try
         {
-            lock (_sendGate)
-            {
-                _transport.Send(worker, WorkerMessage.Cancel(id));
-            }
-
+            _transport.Send(worker, WorkerMessage.Cancel(id));
             return true;
         }
         catch (Exception)
@@ -169,10 +186,10 @@ internal sealed class Dispatcher
     /// <summary>Sends no job from now on (a job's cancel still goes out): the pool aborts what it holds.</summary>
     public void StopSending()
     {
-        lock (_sendGate)
-        {
-            _sendsStopped = true;
-        }
+        // Dekker with Send: the flag before the abort's sweep of the ledgers, the sender's job in a ledger before its
+        // read of the flag.
+        Volatile.Write(ref _sendsStopped, true);
+        Interlocked.MemoryBarrier();
     }
 
     /// <summary>Accepts nothing more into the queue; the loop fails what is left once the pool is stopped.</summary>
@@ -208,20 +225,16 @@ internal sealed class Dispatcher
                     }
 
                     int worker;
-                    Exception? sendError = null;
+                    int entry;
                     lock (_sendGate)
                     {
-                        worker = SelectWorker();
-                        if (worker >= 0)
-                        {
-                            Take(reader);
-                            sendError = Send(job, generation, worker, _time.GetTimestamp());
-                        }
+                        worker = SelectWorker(out entry);
                     }
 
                     if (worker >= 0)
                     {
-                        if (sendError is not null)
+                        Take(reader);
+                        if (Send(job, generation, worker, entry, _time.GetTimestamp(), fromQueue: true) is { } sendError)
                         {
                             _ledger.Fail(job, generation, sendError);
                         }
@@ -276,26 +289,34 @@ internal sealed class Dispatcher
             return false;
         }
 
-        Exception? sendError;
-        lock (_sendGate)
+        if (Volatile.Read(ref _queued) != 0)
         {
-            if (Volatile.Read(ref _queued) != 0)
-            {
-                return false;
-            }
-
-            int worker = SelectWorker();
-            if (worker < 0)
-            {
-                return false;
-            }
-
-            // Sent on the accepting thread, a moment after its acceptance: that timestamp serves as the send time too
-            // (one clock read less per job; the round trip then includes the admission, the queue wait is zero).
-            sendError = Send(job, generation, worker, job.Timestamp);
+            return false;
         }
 
-        if (sendError is not null)
+        int worker;
+        int entry;
+        if (_lockFreePlacement && !_picker.Narrowing && !(_starts?.AnyStarting ?? false))
+        {
+            worker = ReserveRoundRobin(out entry);
+        }
+        else
+        {
+            lock (_sendGate)
+            {
+                entry = -1;
+                worker = Volatile.Read(ref _queued) == 0 ? SelectWorker(out entry) : -1;
+            }
+        }
+
+        if (worker < 0)
+        {
+            return false;
+        }
+
+        // Sent on the accepting thread, a moment after its acceptance: that timestamp serves as the send time too
+        // (one clock read less per job; the round trip then includes the admission, the queue wait is zero).
+        if (Send(job, generation, worker, entry, job.Timestamp, fromQueue: false) is { } sendError)
         {
             _ledger.Fail(job, generation, sendError);
         }
@@ -324,49 +345,109 @@ internal sealed class Dispatcher
         }
     }
 
-    /// <summary>Picks a ready worker with room, or -1 (also once sends stopped). Called under <see cref="_sendGate"/>.</summary>
-    private int SelectWorker()
+    /// <summary>
+    /// Picks a ready worker with room and reserves an entry in its ledger, or returns -1 (also once sends stopped).
+    /// Called under <see cref="_sendGate"/>. A lock-free sender may take the room the picker saw: then it picks again.
+    /// </summary>
+    private int SelectWorker(out int entry)
     {
         Debug.Assert(_sendGate.IsHeldByCurrentThread, "The picker is single-threaded: used under the send lock only.");
-        return _sendsStopped ? -1 : _picker.Pick(Volatile.Read(ref _queued));
+        entry = -1;
+        while (!Volatile.Read(ref _sendsStopped))
+        {
+            int worker = _picker.Pick(Volatile.Read(ref _queued));
+            if (worker < 0 || _slots[worker].Ledger.TryReserve(out entry))
+            {
+                return worker;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>
-    /// Hands the job to a worker. Called under <see cref="_sendGate"/>; returns the error to fail the job with once the
-    /// lock is released (a caller is never completed under a lock), or <see langword="null"/>.
+    /// The lock-free placement of the built-in round-robin strategy: the next ready worker with room, from the cursor
+    /// on; its entry reserved. Returns -1 if every worker is busy or not ready (the job then queues).
+    /// </summary>
+    private int ReserveRoundRobin(out int entry)
+    {
+        int count = _slots.Length;
+        int start = _cursor;
+        for (int step = 0; step < count; step++)
+        {
+            int worker = (int)((uint)(start + step) % (uint)count);
+            WorkerSlot slot = _slots[worker];
+            if (slot.State == WorkerState.Ready && slot.Ledger.TryReserve(out entry))
+            {
+                _cursor = worker + 1;
+                return worker;
+            }
+        }
+
+        entry = -1;
+        return -1;
+    }
+
+    /// <summary>
+    /// Hands the job to a worker whose ledger entry <paramref name="entry"/> is reserved for it. Returns the error to
+    /// fail the job with (a caller is never completed here), or <see langword="null"/>.
     /// </summary>
     /// <remarks>
-    /// The envelope is read before the claim: once the job is marked sent, another path may end it and its instance
-    /// serve a later dispatch, so nothing of it is read after the claim. The claim succeeding proves what was read
-    /// belongs to <paramref name="generation"/> (the generation was still queued then).
+    /// The envelope is read before the claim: once the job is Sending, no other path may end it until the send is
+    /// done, so the generation is this sender's; the claim succeeding proves what was read belongs to it.
     /// </remarks>
-    private Exception? Send(PendingJob job, long generation, int worker, long now)
+    private Exception? Send(PendingJob job, long generation, int worker, int entry, long now, bool fromQueue)
     {
-        JobId id = job.Id;
         string jobName = job.JobName;
-        WorkerMessage envelope = WorkerMessage.Job(id, jobName, job.Payload, job.TraceParent, job.TraceState);
+        JobPayload payload = job.Payload;
+        string? traceParent = job.TraceParent;
+        string? traceState = job.TraceState;
         long accepted = job.Timestamp;
         WorkerSlot slot = _slots[worker];
-        slot.AddInFlight();
-
-        // With poison detection on, the input stays until the job ends: a crash keys its strike by the input.
-        if (!job.TryMarkSent(generation, worker, now, releasePayload: _ledger.Poison is null))
+        if (!job.TryBeginSend(generation))
         {
             // Ended (canceled, timed out, aborted) after it was picked up: nothing to send.
-            slot.RemoveInFlight();
+            _ledger.ReleaseEntry(worker, entry);
             Wake();
             return null;
         }
 
-        _telemetry.Sent(jobName, accepted, now);
-        try
+        JobId id = slot.Ledger.NextId(entry);
+
+        // With poison detection on, the input stays until the job ends: a crash keys its strike by the input.
+        job.SetSent(id, worker, now, releasePayload: _ledger.Poison is null);
+        slot.Ledger.Publish(entry, job);
+        if (fromQueue)
         {
-            _transport.Send(worker, envelope);
-            return null;
+            _ledger.SentFromQueue(job, generation);
         }
-        catch (Exception ex)
+
+        // Dekker with the worker's loss and with the pool's abort (see the remarks on the class).
+        Interlocked.MemoryBarrier();
+        Exception? error = null;
+        if (Volatile.Read(ref _sendsStopped))
         {
-            return ex as SchedulerException ?? new TransportException($"Could not send job '{jobName}' to worker {worker}: {ex.Message}", ex);
+            error = _stoppedError();
         }
+        else if (slot.State != WorkerState.Ready)
+        {
+            // Lost after it was picked: the job goes down with it, as if sent a moment earlier.
+            error = new WorkerCrashedException(worker, "the worker was lost while the job was being sent to it");
+        }
+        else
+        {
+            _telemetry.Sent(job, jobName, accepted, now);
+            try
+            {
+                _transport.Send(worker, WorkerMessage.Job(id, jobName, payload, traceParent, traceState));
+            }
+            catch (Exception ex)
+            {
+                error = ex as SchedulerException ?? new TransportException($"Could not send job '{jobName}' to worker {worker}: {ex.Message}", ex);
+            }
+        }
+
+        job.EndSending(generation);
+        return error;
     }
 }

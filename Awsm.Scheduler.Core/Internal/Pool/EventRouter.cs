@@ -127,26 +127,22 @@ internal sealed class EventRouter
 
     private void OnJobReply(in WorkerEvent e)
     {
-        // The job may end on another path (and its instance serve a later dispatch) at any point below: every call
-        // names the generation the map handed out with it, and a name read for a message is checked against it.
+        // The job's id names the ledger entry of the worker that holds it: no lookup, no lock. The job may end on
+        // another path (and its instance serve a later dispatch) at any point below: every call names the generation
+        // the ledger handed out with it, and a name read for a message is checked against it.
         long id = e.JobId.Value;
-        int holder = -1;
-        if (_ledger.TryGet(id, out PendingRef pending))
+        if (!_ledger.TryFind(e.WorkerIndex, e.JobId, out PendingRef pending))
         {
-            holder = pending.Job.SentWorker(pending.Generation);
-        }
+            int holder = _ledger.HolderOf(e.JobId);
+            if (holder >= 0)
+            {
+                Log.EnvelopeFromWrongWorker(_logger, _poolName, e.Kind.ToString(), id, e.WorkerIndex, holder);
+                return;
+            }
 
-        if (holder < 0)
-        {
             // A late answer for a job that ended on the host side: its worker did stop it (or finished it).
             _watch.Forget(id);
             Log.StaleEnvelope(_logger, _poolName, e.WorkerIndex, e.Kind.ToString(), id);
-            return;
-        }
-
-        if (holder != e.WorkerIndex)
-        {
-            Log.EnvelopeFromWrongWorker(_logger, _poolName, e.Kind.ToString(), id, e.WorkerIndex, holder);
             return;
         }
 
@@ -180,8 +176,7 @@ internal sealed class EventRouter
         // Progress is best-effort: one for a job that ended, that nobody listens to, or from the wrong worker is
         // dropped without ceremony (a coalesced report can cross the job's result on the way). A job with a listener
         // is never reused (see PendingJob<TOutput>), so the route read here is this job's or none.
-        if (!_ledger.TryGet(e.JobId.Value, out PendingRef pending)
-            || pending.Job.SentWorker(pending.Generation) != e.WorkerIndex
+        if (!_ledger.TryFind(e.WorkerIndex, e.JobId, out PendingRef pending)
             || pending.Job.Progress is not { } route)
         {
             return;

@@ -6,20 +6,29 @@ using Microsoft.Extensions.Logging;
 namespace Awsm.Scheduler.Internal.Pool;
 
 /// <summary>
-/// Every accepted job until it ends: the pending map, id allocation, the exactly-once claim and how a job ends
-/// (result, error, timeout, caller cancel, crash, abort), and the poison-job strikes those endings feed.
+/// Every accepted job until it ends: where it is held, the exactly-once claim and how a job ends (result, error,
+/// timeout, caller cancel, crash, abort), and the poison-job strikes those endings feed.
 /// </summary>
 /// <remarks>
-/// A job is in the map before anything can end it (the caller's token, its timer, the send), so every path that ends
-/// a job finds it. Ending is claim, clean up, decide the outcome, record it, complete the caller, in that order: the
-/// caller resumes into a pool whose map, counts and telemetry already reflect its job's end.
+/// <para>
+/// There is no pool-wide pending map on the path a job usually takes. A sent job is held by its worker's
+/// <see cref="WorkerLedger"/> (its id names the entry, so a reply finds it without a lookup, and a crash sweeps only
+/// that worker's entries). A job that waits for a worker is held in the small waiting set below, which only the queue
+/// path touches. Between its admission and its send a job is held by the dispatching thread alone; a stop that
+/// begins meanwhile is caught by the sender (see <see cref="Dispatcher"/>).
+/// </para>
+/// <para>
+/// Ending is claim, clean up, decide the outcome, record it, complete the caller, in that order: the caller resumes
+/// into a pool whose ledgers, counts and telemetry already reflect its job's end.
+/// </para>
 /// </remarks>
 internal sealed class JobLedger
 {
-    // A plain map under its own lock rather than a ConcurrentDictionary: no node per job (48 B less), and every
-    // operation is one short critical section. No other lock is taken under it, and no caller is completed under it.
-    private readonly Dictionary<long, PendingRef> _pending = [];
-    private readonly Lock _pendingGate = new();
+    // Jobs accepted and not sent: queued, or waiting for room in the queue. Keyed by instance (an instance is reused
+    // only after its claim took it out), with the generation it waits in.
+    private readonly Dictionary<PendingJob, long> _waiting = new(ReferenceEqualityComparer.Instance);
+    private readonly Lock _waitingGate = new();
+    private readonly WorkerSlot[] _slots;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _poolName;
     private readonly TimeProvider _time;
@@ -29,12 +38,12 @@ internal sealed class JobLedger
     private readonly PoolTelemetry _telemetry;
     private readonly CancellationWatch _watch;
     private readonly Action<int> _released;
-    private long _lastJobId;
     private volatile bool _draining;
 
     // released: Up to the dispatcher: the job held a place (a worker's in-flight slot, or the worker index -1 for a place in the queue) that is free again.
-    public JobLedger(string poolName, TimeProvider time, ILogger logger, TimeSpan? jobTimeout, PoisonJobTracker? poison, PoolTelemetry telemetry, CancellationWatch watch, Action<int> released)
+    public JobLedger(string poolName, TimeProvider time, ILogger logger, TimeSpan? jobTimeout, PoisonJobTracker? poison, PoolTelemetry telemetry, CancellationWatch watch, WorkerSlot[] slots, Action<int> released)
     {
+        _slots = slots;
         _poolName = poolName;
         _time = time;
         _logger = logger;
@@ -45,13 +54,29 @@ internal sealed class JobLedger
         _released = released;
     }
 
+    /// <summary>Gets how many jobs are accepted and not ended: sent (or being sent), or waiting for a worker.</summary>
     public int Count
     {
         get
         {
-            lock (_pendingGate)
+            int count = WaitingCount;
+            foreach (WorkerSlot slot in _slots)
             {
-                return _pending.Count;
+                count += slot.Ledger.Count;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Gets how many jobs wait for a worker (queued, or waiting for room in the queue).</summary>
+    public int WaitingCount
+    {
+        get
+        {
+            lock (_waitingGate)
+            {
+                return _waiting.Count;
             }
         }
     }
@@ -63,9 +88,7 @@ internal sealed class JobLedger
     /// <summary>Completes once the map is empty after <see cref="BeginDraining"/>.</summary>
     public Task Drained => _drained.Task;
 
-    public JobId NextId() => new(Interlocked.Increment(ref _lastJobId));
-
-    /// <summary>Puts an accepted job in the map and wires its caller's token and its timeout.</summary>
+    /// <summary>Counts an accepted job and wires its caller's token and its timeout.</summary>
     /// <returns><see langword="false"/> if the job already ended (the caller's token fired during registration).</returns>
     /// <remarks>
     /// Called by the dispatching thread, which holds the job's current generation until it returns the caller's value
@@ -75,10 +98,6 @@ internal sealed class JobLedger
     {
         long generation = job.Generation;
         _telemetry.Accepted(job);
-        lock (_pendingGate)
-        {
-            _pending.Add(job.Id.Value, new PendingRef(job, generation));
-        }
 
         JobEnd? end = null;
         if (cancellationToken.CanBeCanceled)
@@ -108,13 +127,53 @@ internal sealed class JobLedger
         return true;
     }
 
-    /// <summary>Looks a pending job up by id; the generation it returns is the one to pass to every later call.</summary>
-    public bool TryGet(long id, out PendingRef pending)
+    /// <summary>
+    /// Finds the job <paramref name="worker"/> holds under <paramref name="id"/>; the generation it returns is the one
+    /// to pass to every later call.
+    /// </summary>
+    public bool TryFind(int worker, JobId id, out PendingRef pending)
     {
-        lock (_pendingGate)
+        if (_slots[worker].Ledger.TryFind(id, out PendingJob job, out long generation))
         {
-            return _pending.TryGetValue(id, out pending);
+            pending = new PendingRef(job, generation);
+            return true;
         }
+
+        pending = default;
+        return false;
+    }
+
+    /// <summary>Returns the worker that holds a job sent as <paramref name="id"/>, or -1 if none does (it ended, or never was).</summary>
+    public int HolderOf(JobId id) =>
+        WorkerLedger.TryDecode(id, out int worker, out _) && worker < _slots.Length && TryFind(worker, id, out _) ? worker : -1;
+
+    /// <summary>Holds a job that is about to wait for a worker. Returns <see langword="false"/> if it already ended.</summary>
+    /// <remarks>
+    /// A claim that ends a waiting job takes it out under the same lock, after its claim: either the claim comes first
+    /// and the check below sees the job ended, or the claim finds it here.
+    /// </remarks>
+    public bool AddWaiting(PendingJob job, long generation)
+    {
+        lock (_waitingGate)
+        {
+            if (job.IsDone(generation))
+            {
+                return false;
+            }
+
+            _waiting[job] = generation;
+            return true;
+        }
+    }
+
+    /// <summary>A waiting job was handed to a worker (its worker's ledger holds it now).</summary>
+    public void SentFromQueue(PendingJob job, long generation) => RemoveWaiting(job, generation);
+
+    /// <summary>Frees a worker's ledger entry that no job holds any more, and ends a drain that waited for it.</summary>
+    public void ReleaseEntry(int worker, int entry)
+    {
+        _slots[worker].Ledger.Release(entry);
+        SignalIfDrained();
     }
 
     /// <summary>Returns the exception that refuses a quarantined input, or <see langword="null"/>.</summary>
@@ -134,7 +193,7 @@ internal sealed class JobLedger
     public void Succeed(PendingJob job, long generation, JobPayload output)
     {
         RecordReply(job, generation);
-        if (!TryClaim(job, generation, out bool wasSent))
+        if (!TryClaim(job, generation, out bool wasSent, byReply: true))
         {
             return;
         }
@@ -155,7 +214,11 @@ internal sealed class JobLedger
     public void FailByWorker(PendingJob job, long generation, SchedulerException error)
     {
         RecordReply(job, generation);
-        Fail(job, generation, error);
+        if (TryClaim(job, generation, out bool wasSent, byReply: true))
+        {
+            _telemetry.Ended(job, JobOutcome.Failed, wasSent);
+            job.SetException(error);
+        }
     }
 
     /// <summary>Ends a job with an exception. Returns <see langword="false"/> if it had already ended.</summary>
@@ -187,9 +250,9 @@ internal sealed class JobLedger
     {
         int count = 0;
         bool quarantined = false;
-        foreach ((PendingJob job, long generation) in Snapshot())
+        foreach ((PendingJob job, long generation) in _slots[worker].Ledger.Snapshot())
         {
-            if (job.SentWorker(generation) == worker && TryClaim(job, generation, out bool wasSent))
+            if (TryClaim(job, generation, out bool wasSent))
             {
                 // The strike is recorded before the caller resumes: a caller who saw the crash and dispatches the
                 // same input again finds it counted (and quarantined, at the threshold).
@@ -211,23 +274,35 @@ internal sealed class JobLedger
         return count;
     }
 
-    /// <summary>Fails every job still in the map (the pool stops), telling workers that hold one to cancel it.</summary>
+    /// <summary>Fails every job still held (the pool stops), telling workers that hold one to cancel it.</summary>
     public void AbortAll(Func<Exception> error)
     {
-        foreach ((PendingJob job, long generation) in Snapshot())
+        PendingRef[] waiting;
+        lock (_waitingGate)
+        {
+            waiting = [.. _waiting.Select(w => new PendingRef(w.Key, w.Value))];
+        }
+
+        foreach ((PendingJob job, long generation) in waiting)
         {
             Fail(job, generation, error(), notifyWorker: true);
         }
+
+        foreach (WorkerSlot slot in _slots)
+        {
+            foreach ((PendingJob job, long generation) in slot.Ledger.Snapshot())
+            {
+                Fail(job, generation, error(), notifyWorker: true);
+            }
+        }
     }
 
-    /// <summary>From now on, <see cref="Drained"/> completes when the map empties.</summary>
+    /// <summary>From now on, <see cref="Drained"/> completes when nothing is held any more.</summary>
     public void BeginDraining()
     {
         _draining = true;
-        if (IsEmpty)
-        {
-            _drained.TrySetResult();
-        }
+        Interlocked.MemoryBarrier(); // the flag before the count (against a release, which frees then reads the flag)
+        SignalIfDrained();
     }
 
     private void OnCallerCanceled(PendingJob job, long generation, CancellationToken token)
@@ -270,48 +345,51 @@ internal sealed class JobLedger
     /// <see langword="true"/>; it must then record the outcome and complete the caller's task.
     /// </summary>
     /// <remarks>After a successful claim the generation is the caller's until the caller is completed: the job's fields are read plainly from here on.</remarks>
-    private bool TryClaim(PendingJob job, long generation, out bool wasSent)
+    private bool TryClaim(PendingJob job, long generation, out bool wasSent, bool byReply = false)
     {
-        if (!job.TryMarkDone(generation, out wasSent))
+        if (!job.TryMarkDone(generation, out wasSent, byReply))
         {
             return false;
-        }
-
-        bool empty;
-        lock (_pendingGate)
-        {
-            bool removed = _pending.Remove(job.Id.Value);
-            Debug.Assert(removed, "A job is in the pending map from its admission until its end is claimed.");
-            empty = _pending.Count == 0;
         }
 
         job.CancellationRegistration.Unregister();
         job.TimeoutTimer?.Dispose();
 
-        // A worker has room again, or a job at the head of the queue ended and can be dropped.
-        _released(wasSent ? job.WorkerIndex : -1);
-
-        if (empty && _draining)
+        if (wasSent)
         {
-            _drained.TrySetResult();
+            // The claim owns the generation now: the id the sender wrote names the entry this job held.
+            bool decoded = WorkerLedger.TryDecode(job.Id, out int worker, out int entry);
+            Debug.Assert(decoded && worker == job.WorkerIndex, "A sent job's id names its worker's entry.");
+            ReleaseEntry(worker, entry);
+        }
+        else
+        {
+            RemoveWaiting(job, generation);
         }
 
+        // A worker has room again, or a job at the head of the queue ended and can be dropped.
+        _released(wasSent ? job.WorkerIndex : -1);
         return true;
     }
 
-    /// <summary>The jobs in the map now: sweeps claim them outside the lock (a claim takes it to remove the job).</summary>
-    private PendingRef[] Snapshot()
+    private void RemoveWaiting(PendingJob job, long generation)
     {
-        lock (_pendingGate)
+        lock (_waitingGate)
         {
-            if (_pending.Count == 0)
+            if (_waiting.TryGetValue(job, out long held) && held == generation)
             {
-                return [];
+                _waiting.Remove(job);
             }
+        }
 
-            var jobs = new PendingRef[_pending.Count];
-            _pending.Values.CopyTo(jobs, 0);
-            return jobs;
+        SignalIfDrained();
+    }
+
+    private void SignalIfDrained()
+    {
+        if (_draining && Count == 0)
+        {
+            _drained.TrySetResult();
         }
     }
 

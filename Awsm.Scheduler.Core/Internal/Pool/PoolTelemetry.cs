@@ -49,7 +49,6 @@ internal sealed class PoolTelemetry : IDisposable
         {
             activity.SetTag(SchedulerTelemetry.PoolTag, _poolName);
             activity.SetTag(SchedulerTelemetry.JobTag, job.JobName);
-            activity.SetTag("awsm.job.id", job.Id.ToString());
             job.Activity = activity;
 
             // The span belongs to the job, not to the caller's flow: restore the caller's current activity.
@@ -64,9 +63,15 @@ internal sealed class PoolTelemetry : IDisposable
         }
     }
 
-    /// <summary>Records how long the job waited before it was sent (<paramref name="acceptedTimestamp"/>: read before the send overwrote it).</summary>
-    public void Sent(string jobName, long acceptedTimestamp, long sentTimestamp) =>
+    /// <summary>
+    /// Records how long the job waited before it was sent (<paramref name="acceptedTimestamp"/>: read before the send
+    /// overwrote it), and tags its span with the id it is sent under.
+    /// </summary>
+    public void Sent(PendingJob job, string jobName, long acceptedTimestamp, long sentTimestamp)
+    {
         _metrics.QueueWait(jobName, _time.GetElapsedTime(acceptedTimestamp, sentTimestamp));
+        job.Activity?.SetTag("awsm.job.id", job.Id.ToString());
+    }
 
     /// <summary>Records a job's end: once per job, with the outcome the caller is about to see.</summary>
     public void Ended(PendingJob job, JobOutcome outcome, bool wasSent)

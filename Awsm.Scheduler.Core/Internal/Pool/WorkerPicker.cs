@@ -20,6 +20,12 @@ internal sealed class WorkerPicker(WorkerSlot[] slots, IWorkerSelectionStrategy 
     // Set while a start holds jobs back; cleared when a pick finds nothing waiting in the queue.
     private bool _spreadingBacklog;
 
+    /// <summary>
+    /// Gets whether a start's backlog is being spread (read without the send lock by the lock-free placement, which
+    /// then leaves the job to this picker).
+    /// </summary>
+    public bool Narrowing => Volatile.Read(ref _spreadingBacklog);
+
     /// <summary>Picks a ready worker with room, or returns -1.</summary>
     /// <param name="queued">How many jobs wait in the dispatcher's queue (the job being placed included, if queued).</param>
     public int Pick(int queued)

@@ -28,7 +28,6 @@ internal sealed class WorkerSupervisor
     private readonly CancellationWatch _watch;
     private readonly PoolTelemetry _telemetry;
     private readonly Action _wake;
-    private readonly Lock _sendLock;
     private readonly WorkerStarter _starter;
 
     // wake: Up to the dispatcher: a worker became ready, or a slot was evicted.
@@ -43,7 +42,6 @@ internal sealed class WorkerSupervisor
         JobLedger ledger,
         CancellationWatch watch,
         PoolTelemetry telemetry,
-        Lock sendLock,
         Action wake)
     {
         _poolName = poolName;
@@ -55,7 +53,6 @@ internal sealed class WorkerSupervisor
         _watch = watch;
         _telemetry = telemetry;
         _wake = wake;
-        _sendLock = sendLock;
         _starter = new WorkerStarter(
             poolName,
             transport,
@@ -151,13 +148,12 @@ internal sealed class WorkerSupervisor
             slot.Crashes++;
             slot.AddFailure();
 
-            // Under the send lock: a send to this worker that already chose it has marked its job sent (the sweep
-            // below fails it); any later one sees the worker out of rotation. Without it, a job chosen for the worker
-            // just before the flip could be sent after the sweep to a dead worker, and never end.
-            lock (_sendLock)
-            {
-                slot.State = WorkerState.Respawning;
-            }
+            // Out of rotation before the sweep below, with a full fence between (Dekker with the sender, which
+            // publishes its job in the worker's ledger, fences, then reads this state): a send that read the worker
+            // as ready published its job before, and the sweep fails it; a later one sees the worker gone and fails
+            // its job itself. Either way no job is left with a dead worker.
+            slot.State = WorkerState.Respawning;
+            Interlocked.MemoryBarrier();
 
             _starter.Disarm(slot);
         }

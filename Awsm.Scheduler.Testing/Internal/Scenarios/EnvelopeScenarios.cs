@@ -43,7 +43,8 @@ internal static class EnvelopeScenarios
         Task<string> job = p.Gate(gate);
         await gate.Started();
 
-        p.Faults.InjectEnvelope(0, WireProtocol.ErrorKind, "1", default, "job-failed", "Forged", "first reply wins");
+        string id = p.Faults.LastJobSentTo(0)!.Value.ToString();
+        p.Faults.InjectEnvelope(0, WireProtocol.ErrorKind, id, default, "job-failed", "Forged", "first reply wins");
         var error = await Assert.ThrowsAsync<JobFailedException>(() => job);
         gate.Release();
 
@@ -62,7 +63,7 @@ internal static class EnvelopeScenarios
         Task<string> job = p.Gate(gate);
         int worker = await gate.Started();
 
-        p.Faults.InjectEnvelope(1 - worker, WireProtocol.ErrorKind, "1", default, "job-failed", "Forged", "wrong worker");
+        p.Faults.InjectEnvelope(1 - worker, WireProtocol.ErrorKind, p.Faults.LastJobSentTo(worker)!.Value.ToString(), default, "job-failed", "Forged", "wrong worker");
         gate.Release();
 
         Assert.EndsWith($"@{worker}", await job);
