@@ -206,7 +206,7 @@ public sealed class WorkerPool : IWorkerPool
             StartOnFirstDispatch();
         }
 
-        var job = PendingJob<TOutput>.Rent(descriptor.Name, payload, _time.GetTimestamp(), descriptor, route);
+        var job = PendingJob<TOutput>.Rent(descriptor.Name, payload, _telemetry.AcceptedTimestamp(), descriptor, route);
         if (_ledger.Admit(job, cancellationToken))
         {
             _dispatcher.Accept(job);

@@ -214,8 +214,9 @@ public sealed class InProcTransport : IWorkerTransport
 
     private WorkerMessage ToWire(in WorkerMessage message)
     {
-        if (!RequiresEncodedPayloads || message.Kind != WorkerMessageKind.Job)
+        if (!RequiresEncodedPayloads || message.Kind != WorkerMessageKind.Job || message.Payload.IsOwned)
         {
+            // A buffer a codec wrote for this job alone (JSON) needs no copy: nobody else can change it.
             return message;
         }
 
@@ -233,6 +234,7 @@ public sealed class InProcTransport : IWorkerTransport
         return e.Kind switch
         {
             // The host gets its own copy of the bytes; the id needs no decimal round trip (see ToWorkerSide).
+            WorkerEventKind.Result when e.Payload.IsOwned => e,
             WorkerEventKind.Result => WorkerEvent.Result(e.WorkerIndex, e.JobId, JobPayload.FromBytes(e.Payload.Bytes.ToArray())),
             WorkerEventKind.Error => WireProtocol.ParseEvent(e.WorkerIndex, WireProtocol.ErrorKind, e.JobId.ToString(), default, WireProtocol.ToWire(e.ErrorKind), e.ErrorType, e.Message, e.RemoteStackTrace),
             _ => e,

@@ -63,7 +63,8 @@ internal abstract class JobDescriptor<TInput, TOutput> : JobDescriptor, Internal
 
         try
         {
-            return JobPayload.FromBytes(InputCodec.Encode(input));
+            ReadOnlyMemory<byte> bytes = InputCodec.Encode(input);
+            return InputCodec.EncodesIntoNewBuffer ? JobPayload.FromOwnedBytes(bytes) : JobPayload.FromBytes(bytes);
         }
         catch (Exception ex) when (IsCodecException(ex))
         {
@@ -115,7 +116,8 @@ internal abstract class JobDescriptor<TInput, TOutput> : JobDescriptor, Internal
 
         try
         {
-            return JobPayload.FromBytes(OutputCodec.Encode(output));
+            ReadOnlyMemory<byte> bytes = OutputCodec.Encode(output);
+            return OutputCodec.EncodesIntoNewBuffer ? JobPayload.FromOwnedBytes(bytes) : JobPayload.FromBytes(bytes);
         }
         catch (Exception ex) when (IsCodecException(ex))
         {

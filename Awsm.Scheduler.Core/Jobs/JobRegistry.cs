@@ -119,7 +119,24 @@ public sealed class JobRegistry
     public bool TryGet(string name, [NotNullWhen(true)] out JobDescriptor? descriptor) => _jobs.TryGetValue(name, out descriptor);
 
     /// <summary>Gets the typed descriptor for a job, or throws <see cref="UnknownJobException"/>.</summary>
+    /// <remarks>
+    /// A name keeps the descriptor it was first registered with, so the answer for one registry and job type never
+    /// changes: the last one is kept per job type, and a dispatch on the same registry skips the by-name lookup.
+    /// </remarks>
     internal JobDescriptor<TInput, TOutput> Get<TJob, TInput, TOutput>()
+        where TJob : IWorkerJob<TInput, TOutput>
+    {
+        if (LastDescriptor<TJob, TInput, TOutput>.Value is { } last && ReferenceEquals(last.Registry, this))
+        {
+            return last.Descriptor;
+        }
+
+        JobDescriptor<TInput, TOutput> found = Find<TJob, TInput, TOutput>();
+        LastDescriptor<TJob, TInput, TOutput>.Value = new(this, found);
+        return found;
+    }
+
+    private JobDescriptor<TInput, TOutput> Find<TJob, TInput, TOutput>()
         where TJob : IWorkerJob<TInput, TOutput>
     {
         string name = TJob.Name;
@@ -134,5 +151,14 @@ public sealed class JobRegistry
         }
 
         return typed;
+    }
+
+    /// <summary>The registry a job type was last looked up in, and its descriptor there (one reference: read atomically).</summary>
+    private static class LastDescriptor<TJob, TInput, TOutput>
+        where TJob : IWorkerJob<TInput, TOutput>
+    {
+        public static Cached? Value;
+
+        public sealed record Cached(JobRegistry Registry, JobDescriptor<TInput, TOutput> Descriptor);
     }
 }

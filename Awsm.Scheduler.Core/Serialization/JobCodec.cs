@@ -16,4 +16,7 @@ public abstract class JobCodec<T>
     /// <param name="data">The encoded bytes.</param>
     /// <returns>The decoded value.</returns>
     public abstract T Decode(ReadOnlyMemory<byte> data);
+
+    /// <summary>Gets a value indicating whether <see cref="Encode"/> always returns a new buffer that nobody else holds.</summary>
+    internal virtual bool EncodesIntoNewBuffer => false;
 }

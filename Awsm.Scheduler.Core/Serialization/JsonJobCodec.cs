@@ -21,5 +21,8 @@ public sealed class JsonJobCodec<T> : JobCodec<T>
     public override ReadOnlyMemory<byte> Encode(T value) => JsonSerializer.SerializeToUtf8Bytes(value, _typeInfo);
 
     /// <inheritdoc />
+    internal override bool EncodesIntoNewBuffer => true;
+
+    /// <inheritdoc />
     public override T Decode(ReadOnlyMemory<byte> data) => JsonSerializer.Deserialize(data.Span, _typeInfo)!;
 }

@@ -125,6 +125,9 @@ internal sealed class SchedulerMetrics : IDisposable
 
     public void WorkerEvicted(int worker) => _evicted.Add(1, _poolTag, new(SchedulerTelemetry.WorkerTag, worker));
 
+    /// <summary>Gets whether anyone listens to the job timings (then every job is timed, not a sample).</summary>
+    public bool TimesJobs => _roundTrip.Enabled || _queueWait.Enabled;
+
     public void QueueWait(string job, TimeSpan wait)
     {
         if (_queueWait.Enabled)

@@ -33,6 +33,9 @@ public sealed class WorkerJobRuntime
     // two threads never share it. A job that goes asynchronous keeps its instance, and the next job makes a new one.
     private Internal.RunningJob? _spare;
 
+    // The descriptor of the last job handled (one reference, read and written atomically).
+    private JobDescriptor? _lastDescriptor;
+
     /// <summary>Creates the runtime for one worker.</summary>
     /// <param name="registry">The worker's job registry.</param>
     /// <param name="workerIndex">The worker's index, offered to jobs through <see cref="JobContext.WorkerIndex"/>.</param>
@@ -108,11 +111,17 @@ public sealed class WorkerJobRuntime
     private void Run(in WorkerMessage message)
     {
         JobId id = message.JobId;
-        if (!_registry.TryGet(message.JobName!, out JobDescriptor? descriptor))
+
+        // Consecutive jobs are usually of one kind, and an in-process transport hands over the very name string the
+        // descriptor holds: a reference check then skips the by-name lookup.
+        JobDescriptor? descriptor = _lastDescriptor;
+        if ((descriptor is null || !ReferenceEquals(descriptor.Name, message.JobName)) && !_registry.TryGet(message.JobName!, out descriptor))
         {
             _reply(WorkerEvent.Error(_workerIndex, id, JobErrorKind.UnknownJob, message.JobName!, $"The worker's registry has no job named '{message.JobName}'. Register it on the worker side too.", null));
             return;
         }
+
+        _lastDescriptor = descriptor;
 
         if (Volatile.Read(ref _current)?.Id == id || _running.ContainsKey(id.Value))
         {

@@ -203,17 +203,26 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
     /// <summary>Thread-pool mode: drains the inbox one message at a time, then releases the mailbox.</summary>
     void IThreadPoolWorkItem.Execute()
     {
+        // One clock read per message: messages run back to back, so the end of one is the start of the next.
+        long mark = _adaptive ? _time.GetTimestamp() : 0;
         while (true)
         {
             while (!_dead && _inbox.TryDequeue(out WorkerMessage message))
             {
-                long start = _adaptive ? _time.GetTimestamp() : 0;
                 if (!Process(message))
                 {
                     break;
                 }
 
-                if (_adaptive && _time.GetElapsedTime(start) >= LongJobThreshold)
+                if (!_adaptive)
+                {
+                    continue;
+                }
+
+                long now = _time.GetTimestamp();
+                TimeSpan held = _time.GetElapsedTime(mark, now);
+                mark = now;
+                if (held >= LongJobThreshold)
                 {
                     // Long jobs get a thread of their own from now on. The mailbox is never released: Schedule does
                     // nothing any more, and the thread drains what is queued and what comes (or exits if the worker died).
@@ -244,9 +253,11 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
 
     private void Schedule()
     {
-        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        // Test first: while a drain runs (the usual case under load) the flag is 1, and reading it keeps the line
+        // shared instead of pulling it over for a compare-exchange bound to fail.
+        if (Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
     }
 

@@ -396,7 +396,8 @@ internal sealed class JobLedger
     /// <summary>A worker ran the input to its end: it is not poison (even if the job already ended on the host side).</summary>
     private void RecordReply(PendingJob job, long generation)
     {
-        if (_poison is not null && job.TryReadInput(generation, out string jobName, out JobPayload payload))
+        // Nothing to clear while no input has a strike (the usual case): no read of the input, and no fence.
+        if (_poison is { Count: > 0 } && job.TryReadInput(generation, out string jobName, out JobPayload payload))
         {
             _poison.RecordReply(jobName, payload);
         }

@@ -18,6 +18,15 @@ internal sealed class PoolTelemetry : IDisposable
     // dispatching and the replying cores (the stats sum the stripes).
     private readonly StripedCounters _counters = new();
 
+    /// <summary>
+    /// One job in this many is timed for the pool's own round-trip percentiles when no listener asks for every
+    /// job's timings: a clock read costs about as much as the rest of a job's bookkeeping together.
+    /// </summary>
+    public const int SampleEvery = 16;
+
+    [ThreadStatic]
+    private static uint t_untimed;
+
     public PoolTelemetry(string poolName, TimeProvider time, IMeterFactory? meterFactory, Func<int> queueDepth, Func<int> inFlight, Func<int> liveWorkers, int workerCount)
     {
         _poolName = poolName;
@@ -64,19 +73,31 @@ internal sealed class PoolTelemetry : IDisposable
     }
 
     /// <summary>
+    /// The acceptance time to stamp a new job with, or 0 for a job that is not timed: every job while a meter
+    /// listener takes the timing histograms, else one in <see cref="SampleEvery"/> per dispatching thread (the first
+    /// one included).
+    /// </summary>
+    public long AcceptedTimestamp() =>
+        (t_untimed++ % SampleEvery) == 0 || _metrics.TimesJobs ? _time.GetTimestamp() : 0;
+
+    /// <summary>
     /// Records how long the job waited before it was sent (<paramref name="acceptedTimestamp"/>: read before the send
     /// overwrote it), and tags its span with the id it is sent under.
     /// </summary>
     public void Sent(PendingJob job, string jobName, long acceptedTimestamp, long sentTimestamp)
     {
-        _metrics.QueueWait(jobName, _time.GetElapsedTime(acceptedTimestamp, sentTimestamp));
+        if (acceptedTimestamp != 0)
+        {
+            _metrics.QueueWait(jobName, _time.GetElapsedTime(acceptedTimestamp, sentTimestamp));
+        }
+
         job.Activity?.SetTag("awsm.job.id", job.Id.ToString());
     }
 
     /// <summary>Records a job's end: once per job, with the outcome the caller is about to see.</summary>
     public void Ended(PendingJob job, JobOutcome outcome, bool wasSent)
     {
-        if (wasSent)
+        if (wasSent && job.Timestamp != 0)
         {
             TimeSpan roundTrip = _time.GetElapsedTime(job.Timestamp);
             _counters.RecordSample(roundTrip);
