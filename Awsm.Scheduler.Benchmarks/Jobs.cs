@@ -10,7 +10,11 @@ public sealed class NoOpJob : IWorkerJob<int, int>
 
     public static ValueTask<int> ExecuteAsync(int input, JobContext context) => ValueTask.FromResult(Work(input));
 
-    public static int Work(int input) => input + 1;
+    public static int Work(int input)
+    {
+        JobThreads.Note();
+        return input + 1;
+    }
 }
 
 /// <summary>W2: SHA-256 of a 1 KiB input buffer (about 1 µs with SHA-NI), folded to an int.</summary>
