@@ -107,15 +107,46 @@ internal sealed class SchedulerMetrics : IDisposable
         _meter.CreateObservableGauge(SchedulerTelemetry.Degraded, () => new Measurement<int>(liveWorkers() < workerCount ? 1 : 0, tags), "{pool}", "1 while the pool has fewer live workers than slots, else 0.");
     }
 
-    public void Dispatched(string job) => _dispatched.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+    // Per job: the listener check first, so that a pool nobody meters builds no tags.
+    public void Dispatched(string job)
+    {
+        if (_dispatched.Enabled)
+        {
+            _dispatched.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+        }
+    }
 
-    public void Completed(string job) => _completed.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+    public void Completed(string job)
+    {
+        if (_completed.Enabled)
+        {
+            _completed.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+        }
+    }
 
-    public void Failed(string job) => _failed.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+    public void Failed(string job)
+    {
+        if (_failed.Enabled)
+        {
+            _failed.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+        }
+    }
 
-    public void Canceled(string job) => _canceled.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+    public void Canceled(string job)
+    {
+        if (_canceled.Enabled)
+        {
+            _canceled.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+        }
+    }
 
-    public void TimedOut(string job) => _timedOut.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+    public void TimedOut(string job)
+    {
+        if (_timedOut.Enabled)
+        {
+            _timedOut.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
+        }
+    }
 
     public void Quarantined(string job) => _quarantined.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
 

@@ -257,7 +257,7 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
         // shared instead of pulling it over for a compare-exchange bound to fail.
         if (Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 

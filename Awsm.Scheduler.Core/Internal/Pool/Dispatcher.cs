@@ -45,10 +45,10 @@ internal sealed class Dispatcher
     private readonly WorkerSlot.StartCounter? _starts;
     private readonly bool _lockFreePlacement;
 
-    // The round-robin cursor of the lock-free placement: read and written without a lock or an interlocked operation.
-    // Callers on two threads may now and then read the same value and pick the same worker, which costs nothing but a
-    // little evenness; a locked increment here would be one more line both cores write on every job.
-    private int _cursor;
+    // The round-robin cursor of the lock-free placement, one per dispatching thread: a shared one would be a line both
+    // cores write on every job. Each thread's jobs go round the workers in turn.
+    [ThreadStatic]
+    private static uint t_cursor;
 
     // Jobs written to the queue and not yet taken out (a little ahead of the channel's own count while a write is under
     // way). Read on the hot path instead of the bounded channel's Count, which takes the channel's lock.
@@ -371,15 +371,15 @@ internal sealed class Dispatcher
     /// </summary>
     private int ReserveRoundRobin(out int entry)
     {
-        int count = _slots.Length;
-        int start = _cursor;
-        for (int step = 0; step < count; step++)
+        uint count = (uint)_slots.Length;
+        uint start = t_cursor;
+        for (uint step = 0; step < count; step++)
         {
-            int worker = (int)((uint)(start + step) % (uint)count);
+            int worker = (int)((start + step) % count);
             WorkerSlot slot = _slots[worker];
             if (slot.State == WorkerState.Ready && slot.Ledger.TryReserve(out entry))
             {
-                _cursor = worker + 1;
+                t_cursor = (uint)worker + 1;
                 return worker;
             }
         }

@@ -37,8 +37,12 @@ internal sealed class WorkerLedger
     private const int EpochShift = EntryBits + WorkerBits;
     private const long EpochMask = (1L << 25) - 1; // 28 + 25 = 53 bits
 
+    // One cache line per entry (Stride elements apart): the sender of one job and the replier of another must not
+    // write the same line. 4 KiB per worker at the default limit of 64 jobs.
+    private const int Stride = 8;
+
     private readonly PendingJob?[] _entries;
-    private readonly int[] _epochs;
+    private readonly long[] _epochs;
     private readonly long[] _free;
     private readonly int _worker;
     private readonly int _capacity;
@@ -48,8 +52,8 @@ internal sealed class WorkerLedger
         Debug.Assert((uint)worker < MaxWorkers && capacity is > 0 and <= MaxEntries, "Options bound the worker count and the in-flight limit.");
         _worker = worker;
         _capacity = capacity;
-        _entries = new PendingJob?[capacity];
-        _epochs = new int[capacity];
+        _entries = new PendingJob?[capacity * Stride];
+        _epochs = new long[capacity * Stride];
         _free = new long[(capacity + 63) / 64];
         for (int i = 0; i < capacity; i++)
         {
@@ -107,19 +111,19 @@ internal sealed class WorkerLedger
     /// <summary>The id of the next use of a reserved entry. Called by the entry's reserver only.</summary>
     public JobId NextId(int entry)
     {
-        int epoch = (int)(_epochs[entry] % EpochMask) + 1; // 1 to EpochMask: an id is never 0
-        _epochs[entry] = epoch;
-        return new JobId(((long)epoch << EpochShift) | ((long)_worker << EntryBits) | (uint)entry);
+        long epoch = (_epochs[entry * Stride] % EpochMask) + 1; // 1 to EpochMask: an id is never 0
+        _epochs[entry * Stride] = epoch;
+        return new JobId((epoch << EpochShift) | ((long)_worker << EntryBits) | (uint)entry);
     }
 
     /// <summary>Publishes the job into its reserved entry (after its id, worker and state were written).</summary>
-    public void Publish(int entry, PendingJob job) => Volatile.Write(ref _entries[entry], job);
+    public void Publish(int entry, PendingJob job) => Volatile.Write(ref _entries[entry * Stride], job);
 
     /// <summary>Finds the job this worker holds under <paramref name="id"/>, with its generation.</summary>
     public bool TryFind(JobId id, out PendingJob job, out long generation)
     {
         if (!TryDecode(id, out int worker, out int entry) || worker != _worker || entry >= _capacity
-            || Volatile.Read(ref _entries[entry]) is not { } held
+            || Volatile.Read(ref _entries[entry * Stride]) is not { } held
             || !held.TryMatchSent(id, out generation))
         {
             job = null!;
@@ -144,7 +148,7 @@ internal sealed class WorkerLedger
                 taken &= taken - 1;
                 int entry = (word * 64) + bit;
                 if (entry < _capacity
-                    && Volatile.Read(ref _entries[entry]) is { } job
+                    && Volatile.Read(ref _entries[entry * Stride]) is { } job
                     && job.TryMatchSentTo(_worker, entry, out long generation))
                 {
                     held.Add(new PendingRef(job, generation));
