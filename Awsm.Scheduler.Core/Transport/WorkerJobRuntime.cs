@@ -36,6 +36,16 @@ public sealed class WorkerJobRuntime
     // The descriptor of the last job handled (one reference, read and written atomically).
     private JobDescriptor? _lastDescriptor;
 
+    // Cancels that found no running job: their job is still on its way (a cancel never overtakes its job on the host
+    // side, but an in-process cancel is handled at once, not behind the job in the worker's inbox), or already ended.
+    // A job whose id is here never starts. Bounded: the oldest id goes when it is full (a job that ended long ago).
+    private readonly Lock _earlyGate = new();
+    private readonly long[] _earlyCancels = new long[EarlyCancelCapacity];
+    private volatile int _earlyCount;
+    private int _earlyNext;
+
+    private const int EarlyCancelCapacity = 64;
+
     /// <summary>Creates the runtime for one worker.</summary>
     /// <param name="registry">The worker's job registry.</param>
     /// <param name="workerIndex">The worker's index, offered to jobs through <see cref="JobContext.WorkerIndex"/>.</param>
@@ -84,13 +94,64 @@ public sealed class WorkerJobRuntime
         // run on the thread that delivered the cancel envelope, which may be the host's router or a timer.
         // RequestCancel checks the id again atomically: the instance in _current may move on to the next job between
         // the read and the request, and then the request changes nothing.
+        if (TryCancelRunning(jobId))
+        {
+            return;
+        }
+
+        // Not running (yet): remember it, then look again (Dekker with Run, which publishes its job, then looks here),
+        // so that a job starting right now is either found running or finds its cancel.
+        lock (_earlyGate)
+        {
+            if (_earlyCancels[_earlyNext] == 0)
+            {
+                _earlyCount++;
+            }
+
+            _earlyCancels[_earlyNext] = jobId.Value;
+            _earlyNext = (_earlyNext + 1) % EarlyCancelCapacity;
+        }
+
+        Interlocked.MemoryBarrier();
+        TryCancelRunning(jobId);
+    }
+
+    private bool TryCancelRunning(JobId jobId)
+    {
         if (Volatile.Read(ref _current) is { } current && current.Id == jobId)
         {
             current.RequestCancel(jobId);
+            return true;
         }
-        else if (_running.TryGetValue(jobId.Value, out Internal.RunningJob? running))
+
+        if (_running.TryGetValue(jobId.Value, out Internal.RunningJob? running))
         {
             running.RequestCancel(jobId);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Takes <paramref name="id"/>'s early cancel, if one came before its job started.</summary>
+    private bool TakeEarlyCancel(JobId id)
+    {
+        if (_earlyCount == 0)
+        {
+            return false;
+        }
+
+        lock (_earlyGate)
+        {
+            int index = Array.IndexOf(_earlyCancels, id.Value, 0, EarlyCancelCapacity);
+            if (index < 0 || id.Value == 0)
+            {
+                return false;
+            }
+
+            _earlyCancels[index] = 0;
+            _earlyCount--;
+            return true;
         }
     }
 
@@ -137,6 +198,16 @@ public sealed class WorkerJobRuntime
         if (!inline)
         {
             _running[id.Value] = job;
+            Interlocked.MemoryBarrier();
+        }
+
+        // Published above (with a full fence), then the early cancels are read: see Cancel.
+        if (TakeEarlyCancel(id))
+        {
+            // Canceled while it waited in the worker's inbox: it never starts.
+            Finish(job, inline, activity: null, progress: null);
+            _reply(WorkerEvent.Error(_workerIndex, id, JobErrorKind.Canceled, typeof(OperationCanceledException).FullName!, "The job was canceled before it started.", null));
+            return;
         }
 
         Activity? callerActivity = Activity.Current;

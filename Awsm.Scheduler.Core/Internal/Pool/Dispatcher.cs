@@ -45,10 +45,11 @@ internal sealed class Dispatcher
     private readonly WorkerSlot.StartCounter? _starts;
     private readonly bool _lockFreePlacement;
 
-    // The round-robin cursor of the lock-free placement, one per dispatching thread: a shared one would be a line both
-    // cores write on every job. Each thread's jobs go round the workers in turn.
-    [ThreadStatic]
-    private static uint t_cursor;
+    // The round-robin cursor of the lock-free placement: read and written without a lock or an interlocked operation.
+    // Callers on two threads may now and then read the same value and pick the same worker, which costs a little
+    // evenness and nothing else. (One cursor per thread would save a shared line but break the promised order: a
+    // caller's consecutive dispatches often run on different threads.)
+    private uint _cursor;
 
     // Jobs written to the queue and not yet taken out (a little ahead of the channel's own count while a write is under
     // way). Read on the hot path instead of the bounded channel's Count, which takes the channel's lock.
@@ -372,14 +373,14 @@ internal sealed class Dispatcher
     private int ReserveRoundRobin(out int entry)
     {
         uint count = (uint)_slots.Length;
-        uint start = t_cursor;
+        uint start = _cursor;
         for (uint step = 0; step < count; step++)
         {
             int worker = (int)((start + step) % count);
             WorkerSlot slot = _slots[worker];
             if (slot.State == WorkerState.Ready && slot.Ledger.TryReserve(out entry))
             {
-                t_cursor = (uint)worker + 1;
+                _cursor = (uint)worker + 1;
                 return worker;
             }
         }
