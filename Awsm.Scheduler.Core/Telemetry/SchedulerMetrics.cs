@@ -107,46 +107,15 @@ internal sealed class SchedulerMetrics : IDisposable
         _meter.CreateObservableGauge(SchedulerTelemetry.Degraded, () => new Measurement<int>(liveWorkers() < workerCount ? 1 : 0, tags), "{pool}", "1 while the pool has fewer live workers than slots, else 0.");
     }
 
-    // Per job: the listener check first, so that a pool nobody meters builds no tags.
-    public void Dispatched(string job)
-    {
-        if (_dispatched.Enabled)
-        {
-            _dispatched.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
-        }
-    }
+    public void Dispatched(string job) => CountJob(_dispatched, job);
 
-    public void Completed(string job)
-    {
-        if (_completed.Enabled)
-        {
-            _completed.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
-        }
-    }
+    public void Completed(string job) => CountJob(_completed, job);
 
-    public void Failed(string job)
-    {
-        if (_failed.Enabled)
-        {
-            _failed.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
-        }
-    }
+    public void Failed(string job) => CountJob(_failed, job);
 
-    public void Canceled(string job)
-    {
-        if (_canceled.Enabled)
-        {
-            _canceled.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
-        }
-    }
+    public void Canceled(string job) => CountJob(_canceled, job);
 
-    public void TimedOut(string job)
-    {
-        if (_timedOut.Enabled)
-        {
-            _timedOut.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
-        }
-    }
+    public void TimedOut(string job) => CountJob(_timedOut, job);
 
     public void Quarantined(string job) => _quarantined.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
 
@@ -172,6 +141,15 @@ internal sealed class SchedulerMetrics : IDisposable
         if (_roundTrip.Enabled)
         {
             _roundTrip.Record(roundTrip.TotalMilliseconds, _poolTag, new(SchedulerTelemetry.JobTag, job));
+        }
+    }
+
+    // Per job: the listener check first, so that a pool nobody meters builds no tags.
+    private void CountJob(Counter<long> counter, string job)
+    {
+        if (counter.Enabled)
+        {
+            counter.Add(1, _poolTag, new(SchedulerTelemetry.JobTag, job));
         }
     }
 

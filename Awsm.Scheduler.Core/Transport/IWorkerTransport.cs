@@ -41,6 +41,12 @@ public interface IWorkerTransport : IAsyncDisposable
     ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken);
 
     /// <summary>Sends an envelope to a worker. Must not block on the worker.</summary>
+    /// <remarks>
+    /// The pool calls it from any thread, never under a lock of its own, and for different jobs at the same time: it
+    /// must be thread-safe. Envelopes to one worker must reach it in the order their calls returned (a job's cancel is
+    /// sent only after the call that sent the job returned). The pool holds the job as "being sent" until this returns,
+    /// so a reply to the job must not be delivered synchronously on the calling thread before it returns.
+    /// </remarks>
     /// <param name="workerIndex">The worker's index.</param>
     /// <param name="message">The envelope.</param>
     /// <exception cref="TransportException">The envelope could not be sent.</exception>
