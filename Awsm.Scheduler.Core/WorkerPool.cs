@@ -11,8 +11,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Awsm.Scheduler;
 
 /// <summary>
-/// A pool of workers over an <see cref="IWorkerTransport"/>: a bounded dispatch queue, a pending map keyed by 64-bit
-/// job ids, a pluggable placement strategy, per-job timeouts and cancellation, and a supervisor that fails only a dead
+/// A pool of workers over an <see cref="IWorkerTransport"/>: a bounded dispatch queue, a ledger per worker that holds its
+/// jobs under 64-bit ids, a pluggable placement strategy, per-job timeouts and cancellation, and a supervisor that fails only a dead
 /// worker's jobs and respawns it with backoff. The pool owns its transport and disposes it.
 /// </summary>
 /// <remarks>

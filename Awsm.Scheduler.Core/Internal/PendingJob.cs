@@ -14,14 +14,15 @@ namespace Awsm.Scheduler.Internal;
 /// An instance is reused for a later dispatch once its caller has taken the result (see
 /// <see cref="PendingJob{TOutput}"/>). Each use is a <em>generation</em>, and the state word holds the generation with
 /// the state (<c>generation &lt;&lt; 2 | state</c>). Whoever can still reach the instance after the job ended (its
-/// timer and token callbacks, the queue, the pending map's readers, crash and abort sweeps, late replies) holds the
+/// timer and token callbacks, the queue, replies found through a worker's ledger, crash and abort sweeps, late replies) holds the
 /// generation it was given with the instance and passes it to every call here: a transition is a compare-exchange of
 /// the whole word, so a holder of an older generation changes nothing, and a read for it reports the job as ended.
 /// </para>
 /// <para>
-/// The move to Sent goes through a short Sending state (under the dispatcher's send lock) in which the worker index
-/// and the send time are written: a claim that finds it waits for Sent, so it never reads a half-written send and a
-/// failed send never writes into a later generation.
+/// The move to Sent goes through a Sending state, held by the sender while it writes the id, the worker index and the
+/// send time and while the transport takes the envelope: a claim that finds it waits for Sent (so it never reads a
+/// half-written send, a failed send never writes into a later generation, and a cancel never overtakes its job),
+/// except the worker's own reply, which may end the job at once (see <see cref="TryMarkDone"/>).
 /// </para>
 /// </remarks>
 internal abstract class PendingJob
@@ -55,7 +56,7 @@ internal abstract class PendingJob
 
     public string JobName { get; private set; }
 
-    /// <summary>Gets the input; released once the job is sent so a large buffer is not kept alive by the pending map.</summary>
+    /// <summary>Gets the input; released once the job is sent so a large buffer is not kept alive while the job runs.</summary>
     public JobPayload Payload { get; private set; }
 
     /// <summary>
