@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Awsm.Scheduler.Tests.Browser;
 
 /// <summary>
-/// Worker start time (1 and 4 workers, with and without resource handover) and round-trip latency of the WebWorker
+/// Worker start time (1 and 4 workers, with and without resource handover and module sharing) and round-trip latency of the WebWorker
 /// transport against a plain JS worker measured the same way. Writes <c>browser-artifacts/webworker-measurements.{json,md}</c>.
 /// </summary>
 [Collection(BrowserCollection.Name)]
@@ -41,12 +41,14 @@ public sealed class MeasurementTests : IDisposable
         {
             await Run("start1", "() => window.awsm.e2e.measureStart(1, false)", 1);
             await Run("start1Handover", "() => window.awsm.e2e.measureStart(1, true)", 1);
+            await Run("start1Shared", "() => window.awsm.e2e.measureStart(1, true, true)", 1);
         }
 
         for (int round = 0; round < 3; round++)
         {
             await Run("start4", "() => window.awsm.e2e.measureStart(4, false)", 1);
             await Run("start4Handover", "() => window.awsm.e2e.measureStart(4, true)", 1);
+            await Run("start4Shared", "() => window.awsm.e2e.measureStart(4, true, true)", 1);
         }
 
         for (int round = 0; round < 3; round++)
@@ -67,8 +69,10 @@ public sealed class MeasurementTests : IDisposable
 
         Row("start, 1 worker (pool.StartAsync → ready)", "start1", "allReadyMs", "ms");
         Row("start, 1 worker, resource handover", "start1Handover", "allReadyMs", "ms");
+        Row("start, 1 worker, resource handover + shared module", "start1Shared", "allReadyMs", "ms");
         Row("start, 4 workers together", "start4", "allReadyMs", "ms");
         Row("start, 4 workers, resource handover", "start4Handover", "allReadyMs", "ms");
+        Row("start, 4 workers, resource handover + shared module", "start4Shared", "allReadyMs", "ms");
         Row("round trip, WebWorker transport via pool, 16 B echo: median", "roundTripWebWorker", "medianUs", "µs");
         Row("round trip, WebWorker transport via pool: p99", "roundTripWebWorker", "p99Us", "µs");
         Row("round trip, bare WebWorker transport (no pool), 16 B echo: median", "roundTripTransport", "medianUs", "µs");

@@ -130,6 +130,9 @@ public sealed class SampleAppBrowserTests : IDisposable
             _fx.Log($"csp: {r}");
             Assert.True(r.GetProperty("ok").GetBoolean(), r.ToString());
             Assert.Contains(new Uri(_fx.BaseUri, "_content/Awsm.Scheduler.WebWorker/worker.js").ToString(), requests);
+
+            // 'wasm-unsafe-eval' is all the page needs to compile the module it posts; the worker instantiates it.
+            Assert.True(r.GetProperty("timings").GetProperty("moduleShared").GetBoolean(), r.ToString());
         }
         finally
         {
@@ -200,6 +203,119 @@ public sealed class SampleAppBrowserTests : IDisposable
         _fx.Log($"factory: {r}; calls {before} -> {after}");
         Assert.True(r.GetProperty("ok").GetBoolean(), r.ToString());
         Assert.Equal(before + 1, after);
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(4, true)]
+    [InlineData(2, false)]
+    public async Task StartAsync_ShareCompiledModule_EveryWorkerInstantiatesThePagesModuleAndServesJobs(int workers, bool handover)
+    {
+        // Without handover the worker's runtime fetches dotnet.native.wasm itself: the compile of that response is answered too.
+        JsonElement r = await _fx.CallAsync($"() => window.awsm.e2e.startAndRunOnEach({workers}, {(handover ? "true" : "false")}, true)");
+        _fx.Log($"shared module, {workers} worker(s), handover {handover}: {r}");
+        Assert.True(r.GetProperty("ok").GetBoolean(), r.ToString());
+        JsonElement timings = r.GetProperty("timings");
+        Assert.Equal(workers, timings.GetArrayLength());
+        Assert.All(timings.EnumerateArray(), t =>
+        {
+            Assert.True(t.GetProperty("moduleShared").GetBoolean(), t.ToString());
+            Assert.Equal("compileStreaming", t.GetProperty("moduleVia").GetString()); // today's dotnet.js, application/wasm
+            Assert.False(t.TryGetProperty("moduleNote", out _), t.ToString());
+            Assert.True(t.GetProperty("pageCompileMs").GetDouble() >= 0, t.ToString());
+        });
+    }
+
+    [Fact]
+    public async Task StartAsync_ShareCompiledModuleOff_WorkersCompileTheirOwnAndServeJobs()
+    {
+        JsonElement r = await _fx.CallAsync("() => window.awsm.e2e.startAndRunOnEach(2, true, false)");
+        _fx.Log($"module sharing off: {r}");
+        Assert.True(r.GetProperty("ok").GetBoolean(), r.ToString());
+        Assert.All(r.GetProperty("timings").EnumerateArray(), t =>
+        {
+            Assert.False(t.GetProperty("moduleShared").GetBoolean(), t.ToString());
+            Assert.Equal("ShareCompiledModule is off", t.GetProperty("moduleNote").GetString());
+            Assert.True(t.GetProperty("servedFromHandover").GetInt32() > 0, t.ToString());
+        });
+    }
+
+    [Fact]
+    public async Task StartAsync_WasmServedWithoutWasmMimeType_TheRuntimesCompileOfItsBytesIsAnsweredToo()
+    {
+        // Without application/wasm, dotnet.js reads the response and compiles its bytes (WebAssembly.compile) instead of
+        // compiling the stream: that compile is answered with the page's module as well (no handover, so the worker's
+        // runtime fetches the file itself, through this route).
+        IPage page = await _fx.Browser.NewPageAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        page.SetDefaultTimeout(60_000);
+        page.Console += (_, msg) => _fx.Log($"console.{msg.Type}: {msg.Text}");
+        int served = 0;
+        await page.Context.RouteAsync("**/_framework/dotnet.native.*.wasm", async route =>
+        {
+            IAPIResponse original = await route.FetchAsync();
+            Interlocked.Increment(ref served);
+            await route.FulfillAsync(new RouteFulfillOptions { Response = original, ContentType = "application/octet-stream" });
+        });
+        try
+        {
+            await page.GotoAsync(_fx.BaseUri.ToString(), new PageGotoOptions { Timeout = 30_000 });
+            await page.WaitForFunctionAsync("() => window.awsmReady === true || !!window.awsmError", null, new PageWaitForFunctionOptions { Timeout = 60_000, PollingInterval = 100 });
+            JsonElement r = await _fx.CallAsync(page, "() => window.awsm.e2e.startAndRunOnEach(1, false, true)", 60);
+            _fx.Log($"wasm as octet-stream: {r}; routed {served} time(s)");
+            Assert.True(r.GetProperty("ok").GetBoolean(), r.ToString());
+            JsonElement t = r.GetProperty("timings")[0];
+            Assert.True(t.GetProperty("moduleShared").GetBoolean(), t.ToString());
+            Assert.Equal("compile", t.GetProperty("moduleVia").GetString());
+            Assert.True(Volatile.Read(ref served) >= 2, $"the route served the wasm {served} time(s): the page and the worker were expected");
+        }
+        finally
+        {
+            await page.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_BrowserCannotPostTheModule_WorkerCompilesItsOwnAndSaysWhy()
+    {
+        // A browser that cannot clone a WebAssembly.Module throws DataCloneError from postMessage: the worker is posted
+        // its init without the module, compiles as without sharing, and serves jobs.
+        IPage page = await _fx.OpenPageAsync(string.Empty);
+        try
+        {
+            JsonElement r = await _fx.CallAsync(page, @"async () => {
+                const post = Worker.prototype.postMessage;
+                Worker.prototype.postMessage = function (message, transfer) {
+                    if (message && message.kind === 'init' && message.wasm) throw new DOMException('cannot clone a module here', 'DataCloneError');
+                    return post.call(this, message, transfer);
+                };
+                return await window.awsm.e2e.startAndRunOnEach(1, true, true);
+            }", 60);
+            _fx.Log($"module not clonable: {r}");
+            Assert.True(r.GetProperty("ok").GetBoolean(), r.ToString());
+            JsonElement t = r.GetProperty("timings")[0];
+            Assert.False(t.GetProperty("moduleShared").GetBoolean(), t.ToString());
+            Assert.Contains("DataCloneError", t.GetProperty("moduleNote").GetString()!, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await page.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
+    public async Task StartEarly_PoolResolvedFromDi_StartsWithoutDispatchOneWorkerAtATime()
+    {
+        JsonElement r = await _fx.CallAsync("() => window.awsm.e2e.startEarlyFromDi(3)");
+        _fx.Log($"start early: {r}");
+        Assert.True(r.GetProperty("ok").GetBoolean(), r.ToString());
+
+        // Created one after another: each worker only once the one created before it was ready (the page's clock).
+        JsonElement[] byCreation = [.. r.GetProperty("timings").EnumerateArray().OrderBy(t => t.GetProperty("createdAtMs").GetDouble())];
+        Assert.Equal(3, byCreation.Length);
+        for (int i = 1; i < byCreation.Length; i++)
+        {
+            Assert.True(byCreation[i].GetProperty("createdAtMs").GetDouble() >= byCreation[i - 1].GetProperty("readyAtMs").GetDouble(), r.ToString());
+        }
     }
 
     [Fact]

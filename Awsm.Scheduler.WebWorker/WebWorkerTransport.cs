@@ -85,7 +85,9 @@ public sealed class WebWorkerTransport : IWorkerTransport
     /// (<c>startMs</c> from creation to ready as seen by the page; in the worker <c>importMs</c> for dotnet.js,
     /// <c>createMs</c> for the runtime, <c>exportsMs</c> for binding this library's exports, <c>mainMs</c> from there to
     /// ready, split into <c>appMainMs</c> (the app's <c>Main</c> until it called <see cref="WebWorkerHost.RunAsync"/>) and
-    /// <c>hostMs</c> (RunAsync until ready); <c>toPageMs</c>, <c>resourcesHandedOver</c>, <c>servedFromHandover</c>);
+    /// <c>hostMs</c> (RunAsync until ready); <c>toPageMs</c>, <c>resourcesHandedOver</c>, <c>servedFromHandover</c>; <c>moduleShared</c>: whether the runtime
+    /// instantiated the module the page compiled (<see cref="WebWorkerTransportOptions.ShareCompiledModule"/>), else
+    /// <c>moduleNote</c> says why it compiled its own; <c>queuedMs</c>, <c>createdAtMs</c>, <c>readyAtMs</c>);
     /// <see langword="null"/> before it was ready once.
     /// </summary>
     /// <param name="workerIndex">The worker's index.</param>
@@ -126,7 +128,7 @@ public sealed class WebWorkerTransport : IWorkerTransport
         DotnetUrl = PageInterop.ResolveDotnetUrl(_options.DotnetUrl);
         Type exports = typeof(WorkerInterop);
         _configJson = JsonSerializer.Serialize(
-            new WorkerConfig(DotnetUrl, exports.Assembly.GetName().Name!, exports.FullName!, _options.HandOverResources, context.PoolName, _options.UseSameOriginScripts),
+            new WorkerConfig(DotnetUrl, exports.Assembly.GetName().Name!, exports.FullName!, _options.HandOverResources, context.PoolName, _options.UseSameOriginScripts, _options.ShareCompiledModule, _options.StartEarly),
             WebWorkerJsonContext.Default.WorkerConfig);
         lock (_gate)
         {

@@ -56,4 +56,29 @@ public sealed class WebWorkerTransportOptions
     /// <value>The default is <see langword="false"/>.</value>
     public bool UseSameOriginScripts { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the page compiles the runtime's <c>dotnet.native.wasm</c> once, from the
+    /// bytes it already holds (checked against the app's integrity hash), and posts the compiled <c>WebAssembly.Module</c>
+    /// to each new worker, whose runtime then instantiates it instead of compiling the wasm again. The worker answers its
+    /// runtime's compile of that one file with the posted module and leaves every other compile alone. If the browser
+    /// cannot post a module, the page cannot compile it, or the runtime loads its wasm another way, the worker compiles
+    /// it itself as without this option: slower, never broken. Each worker reports which happened in
+    /// <see cref="WebWorkerTransport.GetStartTimings"/> (<c>moduleShared</c>, and <c>moduleNote</c> saying why when it is
+    /// <see langword="false"/>). Set this to <see langword="false"/> to have every worker compile its own copy, for
+    /// example to compare start times.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool ShareCompiledModule { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the pool's workers start early and one at a time. A pool registered with
+    /// <c>UseWebWorkerTransport</c> then starts as soon as it is created (the first time it is resolved, for example by the
+    /// first component that injects <see cref="IWorkerPool"/> when the page loads) instead of on its first dispatch. Either
+    /// way (also for a pool created without DI, whose <see cref="IWorkerPool.StartAsync"/> the app calls itself) its workers
+    /// are created one after another: the first at once, each next one when the one before it is ready or has failed, so
+    /// at most one of its runtimes starts at a time and the page keeps a core for its frames. Jobs dispatched meanwhile
+    /// go to the workers that are ready. A failed early start is logged, and the pool's later dispatches see it.
+    /// </summary>
+    /// <value>The default is <see langword="false"/> (the pool starts on its first dispatch or <c>StartAsync</c>, all workers together).</value>
+    public bool StartEarly { get; set; }
 }

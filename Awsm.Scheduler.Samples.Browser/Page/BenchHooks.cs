@@ -192,11 +192,20 @@ public static partial class BenchHooks
     /// <summary>Starts a pool of <paramref name="workers"/> and reports how long it took (<c>StartAsync</c> → all ready).</summary>
     /// <param name="workers">Workers.</param>
     /// <param name="handover">Resource handover on or off.</param>
+    /// <param name="shareModule">Module sharing (<see cref="WebWorkerTransportOptions.ShareCompiledModule"/>) on or off.</param>
     /// <returns>JSON: <c>allReadyMs</c> and each worker's timings.</returns>
     [JSExport]
-    public static async Task<string> Start(int workers, bool handover)
+    public static async Task<string> Start(int workers, bool handover, bool shareModule)
     {
-        (WorkerPool pool, WebWorkerTransport transport) = PoolFactory.Create(workers, null, t => t.HandOverResources = handover, "bench");
+        (WorkerPool pool, WebWorkerTransport transport) = PoolFactory.Create(
+            workers,
+            null,
+            t =>
+            {
+                t.HandOverResources = handover;
+                t.ShareCompiledModule = shareModule;
+            },
+            "bench");
         try
         {
             long t0 = Stopwatch.GetTimestamp();

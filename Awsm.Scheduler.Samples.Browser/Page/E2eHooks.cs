@@ -4,6 +4,7 @@ using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
 using Awsm.Scheduler.Samples.Browser.Jobs;
 using Awsm.Scheduler.WebWorker;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Awsm.Scheduler.Samples.Browser.Page;
 
@@ -198,7 +199,10 @@ public static partial class E2eHooks
         {
             await pool.StartAsync().WaitAsync(Step);
             int worker = await pool.DispatchAsync<WhoAmIJob, int, int>(0).AsTask().WaitAsync(Step);
-            return Outcome(worker == 0, $"worker {worker} ran a job; it imported {transport.DotnetUrl}").With("dotnetUrl", transport.DotnetUrl).ToJsonString();
+            return Outcome(worker == 0, $"worker {worker} ran a job; it imported {transport.DotnetUrl}")
+                .With("dotnetUrl", transport.DotnetUrl)
+                .With("timings", JsonNode.Parse(transport.GetStartTimings(0) ?? "{}"))
+                .ToJsonString();
         }
         catch (Exception ex)
         {
@@ -210,11 +214,95 @@ public static partial class E2eHooks
         }
     }
 
+    /// <summary>
+    /// Starts a pool of <paramref name="workers"/>, runs a job on each worker, and reports each worker's start timings
+    /// (whether its runtime instantiated the module the page compiled: <c>moduleShared</c>).
+    /// </summary>
+    /// <param name="workers">Workers.</param>
+    /// <param name="handover">Resource handover on or off.</param>
+    /// <param name="shareModule">Module sharing on or off.</param>
+    [JSExport]
+    public static async Task<string> StartAndRunOnEach(int workers, bool handover, bool shareModule)
+    {
+        (WorkerPool pool, WebWorkerTransport transport) = PoolFactory.Create(workers, o => o.Strategy = WorkerSelectionStrategies.RoundRobin(), t =>
+        {
+            t.HandOverResources = handover;
+            t.ShareCompiledModule = shareModule;
+        });
+        try
+        {
+            await pool.StartAsync().WaitAsync(Step);
+            int[] ran = await Task.WhenAll(Enumerable.Range(0, workers).Select(i => pool.DispatchAsync<WhoAmIJob, int, int>(i).AsTask())).WaitAsync(Step);
+            var timings = new JsonArray();
+            for (int i = 0; i < workers; i++)
+            {
+                timings.Add(JsonNode.Parse(transport.GetStartTimings(i) ?? "{}"));
+            }
+
+            bool everyWorker = ran.Distinct().Count() == workers;
+            return Outcome(everyWorker, $"jobs ran on workers {string.Join(",", ran)}").With("timings", timings).ToJsonString();
+        }
+        catch (Exception ex)
+        {
+            return Outcome(false, ex.ToString()).ToJsonString();
+        }
+        finally
+        {
+            await PoolFactory.StopAsync(pool);
+        }
+    }
+
+    /// <summary>
+    /// A pool from DI with <see cref="WebWorkerTransportOptions.StartEarly"/>: resolving it starts it (no dispatch, no
+    /// <c>StartAsync</c>), its workers are created one at a time, and then each serves a job. Reports each worker's timings
+    /// (page clock: <c>createdAtMs</c>, <c>readyAtMs</c>).
+    /// </summary>
+    /// <param name="workers">Workers.</param>
+    [JSExport]
+    public static async Task<string> StartEarlyFromDi(int workers)
+    {
+        var services = new ServiceCollection();
+        services.AddAwsmScheduler("early", o =>
+            {
+                o.WorkerCount = workers;
+                o.Strategy = WorkerSelectionStrategies.RoundRobin();
+            })
+            .ConfigureJobs(jobs => SampleJobs.Register(jobs))
+            .UseWebWorkerTransport(o => o.StartEarly = true);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        try
+        {
+            IWorkerPool pool = provider.GetRequiredKeyedService<IWorkerPool>("early"); // creating it starts it
+            bool allReady = await WaitUntil(() => pool.GetStats().WorkersAlive == workers, Step);
+            WorkerPoolStats before = pool.GetStats();
+            int[] ran = await Task.WhenAll(Enumerable.Range(0, workers).Select(i => pool.DispatchAsync<WhoAmIJob, int, int>(i).AsTask())).WaitAsync(Step);
+            WebWorkerTransport transport = provider.GetWorkerTransport<WebWorkerTransport>("early");
+            var timings = new JsonArray();
+            for (int i = 0; i < workers; i++)
+            {
+                timings.Add(JsonNode.Parse(transport.GetStartTimings(i) ?? "{}"));
+            }
+
+            bool ok = allReady && before.Dispatched == 0 && ran.Distinct().Count() == workers;
+            return Outcome(ok, $"all {workers} ready before any dispatch={allReady} (dispatched then: {before.Dispatched}); jobs ran on workers {string.Join(",", ran)}")
+                .With("timings", timings)
+                .ToJsonString();
+        }
+        catch (Exception ex)
+        {
+            return Outcome(false, ex.ToString()).ToJsonString();
+        }
+    }
+
     /// <summary>Starts a pool of <paramref name="workers"/> and reports how long it took (new Worker → all ready).</summary>
     [JSExport]
-    public static async Task<string> MeasureStart(int workers, bool handover)
+    public static async Task<string> MeasureStart(int workers, bool handover, bool shareModule)
     {
-        (WorkerPool pool, WebWorkerTransport transport) = PoolFactory.Create(workers, null, t => t.HandOverResources = handover);
+        (WorkerPool pool, WebWorkerTransport transport) = PoolFactory.Create(workers, null, t =>
+        {
+            t.HandOverResources = handover;
+            t.ShareCompiledModule = shareModule;
+        });
         try
         {
             var sw = Stopwatch.StartNew();
@@ -226,7 +314,7 @@ public static partial class E2eHooks
                 timings.Add(JsonNode.Parse(transport.GetStartTimings(i) ?? "{}"));
             }
 
-            return new JsonObject { ["ok"] = true, ["workers"] = workers, ["handover"] = handover, ["allReadyMs"] = allMs, ["timings"] = timings }.ToJsonString();
+            return new JsonObject { ["ok"] = true, ["workers"] = workers, ["handover"] = handover, ["shareModule"] = shareModule, ["allReadyMs"] = allMs, ["timings"] = timings }.ToJsonString();
         }
         finally
         {

@@ -1,5 +1,5 @@
 // Benchmark page (bench.html): the WebWorker transport (through the pool and bare) beside a plain JS worker doing the same
-// 16 B echo ping-pong, and worker start time with and without resource handover. `window.awsmBench.run(options)` returns
+// 16 B echo ping-pong, and worker start time with and without resource handover and module sharing. `window.awsmBench.run(options)` returns
 // the raw runs and a table; `?run` runs at once. The headless runner: `dotnet run -c Release --project
 // Awsm.Scheduler.Samples.Browser.Server -- --bench`.
 import { dotnet } from './_framework/dotnet.js';
@@ -100,10 +100,12 @@ const variants = {
     tpPool: ['tp', `throughput, pool`, o => j(Bench.PoolThroughput(o.tpTotal, o.inFlight, o.size))],
     tpTransport: ['tp', `throughput, bare transport`, o => j(Bench.TransportThroughput(o.tpTotal, o.inFlight, o.size))],
     tpJs: ['tp', `throughput, plain JS worker`, o => jsThroughput(o.tpTotal, o.inFlight, o.size)],
-    start1: ['start', 'start, 1 worker', () => j(Bench.Start(1, false))],
-    start1Handover: ['start', 'start, 1 worker, resource handover', () => j(Bench.Start(1, true))],
-    start4: ['start', 'start, 4 workers', () => j(Bench.Start(4, false))],
-    start4Handover: ['start', 'start, 4 workers, resource handover', () => j(Bench.Start(4, true))],
+    start1: ['start', 'start, 1 worker', () => j(Bench.Start(1, false, false))],
+    start1Handover: ['start', 'start, 1 worker, resource handover', () => j(Bench.Start(1, true, false))],
+    start1Shared: ['start', 'start, 1 worker, resource handover + shared module', () => j(Bench.Start(1, true, true))],
+    start4: ['start', 'start, 4 workers', () => j(Bench.Start(4, false, false))],
+    start4Handover: ['start', 'start, 4 workers, resource handover', () => j(Bench.Start(4, true, false))],
+    start4Shared: ['start', 'start, 4 workers, resource handover + shared module', () => j(Bench.Start(4, true, true))],
     startJs: ['start', 'start, 1 plain JS worker', () => jsStart()],
 };
 
@@ -144,16 +146,27 @@ function table(runs, o) {
         rows.push([`${variants[k][1]}, ${o.inFlight} in flight`, `${fmt(m)} jobs/s`, '', has('tpJs') ? `${fmt(ratio(k, 'tpJs', 'jobsPerSecond'), 2)}×` : '',
             runs[k].map(r => fmt(r.jobsPerSecond)).join(', ')]);
     }
-    for (const k of ['start1', 'start1Handover', 'start4', 'start4Handover', 'startJs'].filter(has)) {
+    for (const k of ['start1', 'start1Handover', 'start1Shared', 'start4', 'start4Handover', 'start4Shared', 'startJs'].filter(has)) {
         const m = med(k, 'allReadyMs');
         rows.push([variants[k][1], `${fmt(m)} ms`, '', has('startJs') && k !== 'startJs' ? `+${fmt(m - med('startJs', 'allReadyMs'))} ms` : '',
             runs[k].map(r => fmt(r.allReadyMs)).join(', ')]);
     }
-    const phases = ['start1', 'start1Handover'].filter(has).map(k => {
+    const phases = ['start1', 'start1Handover', 'start1Shared'].filter(has).map(k => {
         const t = p => fmt(median(runs[k].map(r => r.timings[0][p] ?? 0)));
         return `${variants[k][1]}: import ${t('importMs')} ms, create ${t('createMs')} ms, exports ${t('exportsMs')} ms, ` +
             `Main until RunAsync ${t('appMainMs')} ms, RunAsync until ready ${t('hostMs')} ms (worker side; ready → page ${t('toPageMs')} ms)`;
     });
+    // module sharing: the shared start against the same start without it, and 4 shared workers against 1 (per round)
+    const shares = [['start1Shared', 'start1Handover', '1 worker, shared module / without'], ['start4Shared', 'start4Handover', '4 workers, shared module / without'],
+        ['start4Shared', 'start1Shared', 'shared module, 4 workers / 1 worker']].filter(([a, b]) => has(a) && has(b))
+        .map(([a, b, what]) => `${what}: ${fmt(ratio(a, b, 'allReadyMs'), 2)}× (median of per-round ratios)`);
+    for (const k of ['start1Shared', 'start4Shared'].filter(has)) {
+        const all = runs[k].flatMap(r => r.timings);
+        const sharedCount = all.filter(t => t.moduleShared === true).length;
+        shares.push(`${variants[k][1]}: ${sharedCount} of ${all.length} worker starts instantiated the page's module` +
+            (sharedCount < all.length ? ` (not shared: ${[...new Set(all.filter(t => t.moduleShared !== true).map(t => t.moduleNote))].join('; ')})` : ''));
+    }
+    phases.push(...shares);
     const md = rows.map((r, i) => `| ${r.join(' | ')} |` + (i === 0 ? '\n|' + r.map(() => '---').join('|') + '|' : '')).join('\n');
     return md + (phases.length ? '\n\n' + phases.join('\n') : '');
 }

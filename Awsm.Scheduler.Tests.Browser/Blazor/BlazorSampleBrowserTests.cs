@@ -71,7 +71,18 @@ public sealed partial class BlazorSampleBrowserTests : IDisposable
         Assert.Equal("4", await page.Page.GetAttributeAsync("#pool-stats", "data-alive"));
         Assert.Equal(4, await page.Page.Locator("#workers tr.worker").CountAsync());
         Assert.Contains("default", await page.Page.InnerTextAsync("#pool-stats"), StringComparison.Ordinal);
+
+        // Each worker's runtime instantiated the dotnet.native.wasm module the page compiled once (ShareCompiledModule).
+        await AssertEveryWorkerSharedTheModuleAsync(page);
         Assert.Empty(page.Errors);
+    }
+
+    private static async Task AssertEveryWorkerSharedTheModuleAsync(SamplePage page)
+    {
+        // The workers table refreshes 4 times a second: wait for a render with every worker's report in it.
+        await page.Page.WaitForFunctionAsync("() => document.querySelectorAll(\"#workers tr.worker[data-module='shared'], #workers tr.worker[data-module='compiled']\").length === 4", null, new() { Timeout = 60_000, PollingInterval = 50 });
+        string modules = await page.EvalAsync<string>("() => [...document.querySelectorAll('#workers tr.worker')].map(r => r.dataset.module).join(',')");
+        Assert.Equal("shared,shared,shared,shared", modules);
     }
 
     [Fact]
@@ -224,6 +235,9 @@ public sealed partial class BlazorSampleBrowserTests : IDisposable
         Assert.Contains(page.Requests, u => u == new Uri(_fx.StrictBaseUri, "_content/Awsm.Scheduler.WebWorker/page.js").ToString());
         Assert.DoesNotContain(page.Requests, u => u.StartsWith("blob:", StringComparison.Ordinal));
         _fx.Log($"policy: {_fx.StrictPolicy}");
+
+        // 'wasm-unsafe-eval' lets the page compile the module it posts; no worker compiled its own.
+        await AssertEveryWorkerSharedTheModuleAsync(page);
         Assert.Empty(page.Errors);
     }
 

@@ -1,5 +1,6 @@
 using Awsm.Scheduler;
 using Awsm.Scheduler.WebWorker;
+using Awsm.Scheduler.WebWorker.Internal;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -32,7 +33,13 @@ public static class WebWorkerSchedulerBuilderExtensions
 
             var options = new WebWorkerTransportOptions();
             configure?.Invoke(options);
-            return new WebWorkerTransport(options);
+            var transport = new WebWorkerTransport(options);
+            if (options.StartEarly)
+            {
+                EarlyStart.Schedule(sp, name);
+            }
+
+            return transport;
         });
     }
 }

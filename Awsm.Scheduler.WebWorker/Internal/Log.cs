@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(102, LogLevel.Error, "Pool '{Pool}': web worker {Worker} could not be created: {Reason}")]
     public static partial void CreateFailed(ILogger logger, string pool, int worker, string reason);
+
+    [LoggerMessage(103, LogLevel.Warning, "Pool '{Pool}': its early start (WebWorkerTransportOptions.StartEarly) failed: {Reason}")]
+    public static partial void EarlyStartFailed(ILogger logger, string pool, string reason);
 }

@@ -9,7 +9,9 @@ namespace Awsm.Scheduler.WebWorker.Internal;
 /// <param name="Handover">Whether the page posts its runtime resources to the worker.</param>
 /// <param name="Pool">The pool's name, for the worker's name in dev tools.</param>
 /// <param name="SameOriginScripts">Whether the worker starts from the same-origin bootstrap rather than a Blob URL.</param>
-internal sealed record WorkerConfig(string DotnetUrl, string LibAssembly, string LibClass, bool Handover, string Pool, bool SameOriginScripts);
+/// <param name="ShareModule">Whether the page posts the worker its compiled <c>dotnet.native.wasm</c> module.</param>
+/// <param name="OneAtATime">Whether the page creates the pool's workers one at a time, each once the one before is ready.</param>
+internal sealed record WorkerConfig(string DotnetUrl, string LibAssembly, string LibClass, bool Handover, string Pool, bool SameOriginScripts, bool ShareModule, bool OneAtATime);
 
 /// <summary>Source-generated JSON metadata for the transport's own messages (trim-safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

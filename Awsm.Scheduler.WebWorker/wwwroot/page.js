@@ -5,8 +5,10 @@
 // refuses the data: URL or WebWorkerTransportOptions.UseSameOriginScripts asks for it, and workers then start from the
 // same-origin worker.js instead of a Blob URL. A blob: worker the policy refuses is retried from worker.js once.
 //
-// Page -> worker:  {kind:'init', config, resources?}   (first message; config = dotnetUrl, lib names, index;
-//                      resources = { fileName: Blob }: the runtime files the page already fetched, posted as Blobs)
+// Page -> worker:  {kind:'init', config, resources?, wasm?, moduleNote?}   (first message; config = dotnetUrl, lib names, index;
+//                      resources = { fileName: Blob }: the runtime files the page already fetched, posted as Blobs;
+//                      wasm = { module: WebAssembly.Module, name, size, compileMs }: dotnet.native.wasm compiled once on the
+//                      page, or null with moduleNote saying why)
 //                  {kind:'batch', items: [...]}: everything queued for the worker during one macrotask, in order;
 //                      a job is 0, id, name, payload: ArrayBuffer (transferred), traceParent, traceState; a cancel is 1, id
 // Worker -> page:  {kind:'ready', timings} | {kind:'init-error', phase, errorType, message, stack}
@@ -130,6 +132,7 @@ function kill(state) {
     revoke(state);
     try { state.worker?.terminate(); } catch { /* already gone */ }
     if (workers.get(state.key) === state) workers.delete(state.key);
+    kick();
 }
 
 function onMessage(state, m) {
@@ -143,10 +146,13 @@ function onMessage(state, m) {
             state.ready = true;
             revoke(state);
             {
-                const timings = { startMs: performance.now() - state.t0, ...(m.timings || {}) };
+                // createdAtMs / readyAtMs: the page's clock (performance.now()) when the worker was created and when it was ready
+                const now = performance.now();
+                const timings = { startMs: now - state.t0, queuedMs: (state.createdAt ?? state.t0) - state.t0, createdAtMs: state.createdAt ?? state.t0, readyAtMs: now, ...(m.timings || {}) };
                 if (typeof timings.readyAt === 'number') { timings.toPageMs = performance.timeOrigin + performance.now() - timings.readyAt; delete timings.readyAt; }
                 deliver(state, 'ready', null, null, null, null, JSON.stringify(timings), null);
             }
+            kick();
             break;
         case 'init-error': {
             const text = `${str(m.errorType) ?? 'Error'}: ${str(m.message) ?? '(no message)'}` + (m.phase ? ` [phase: ${m.phase}]` : '');
@@ -201,23 +207,78 @@ function onCspViolation(e) {
 // from them. A Blob is posted as a handle to the browser's blob store: nothing is copied or read on the page's main thread
 // per worker, so starting several workers does not stall the page (posting ArrayBuffers cloned megabytes per worker).
 let resourceCache = null;
+
+// The runtime's assets as the page's dotnet.js knows them: name -> SRI hash (empty when the app checks no integrity).
+function runtimeAssets() {
+    const config = globalThis.getDotnetRuntime(0).getConfig();
+    const r = config.resources || {};
+    const checked = !config.disableIntegrityCheck;
+    const hashOf = a => (checked && typeof a.hash === 'string' && a.hash.startsWith('sha') ? a.hash : '');
+    return {
+        wasm: (r.wasmNative || []).map(a => ({ name: a.name, hash: hashOf(a) })),
+        others: [...(r.coreAssembly || []), ...(r.assembly || []), ...(r.icu || [])].map(a => ({ name: a.name, hash: hashOf(a) })),
+    };
+}
+
+// What the page itself loaded, by file name -> the URL it loaded it from (e.g. one ICU shard of three).
+function fetchedUrls() {
+    return new Map(performance.getEntriesByType('resource').map(e => [e.name.split('/').pop().split('?')[0], e.name]));
+}
+
+// One runtime file as a Blob, read again from where the page loaded it (the HTTP cache), checked against its SRI hash.
+async function readAsset(asset, fetched, dotnetUrl) {
+    const init = { cache: 'force-cache' };
+    if (asset.hash) init.integrity = asset.hash;
+    const res = await fetch(fetched.get(asset.name) ?? new URL(asset.name, dotnetUrl), init);
+    if (!res.ok) throw new Error(`GET ${asset.name} -> ${res.status}`);
+    return res.blob();
+}
+
 function collectResources(dotnetUrl) {
     if (resourceCache) return resourceCache;
     resourceCache = (async () => {
-        const r = globalThis.getDotnetRuntime(0).getConfig().resources || {};
-        // only what the page itself loaded (e.g. one ICU shard of three), from where it loaded it
-        const fetched = new Map(performance.getEntriesByType('resource').map(e => [e.name.split('/').pop().split('?')[0], e.name]));
-        const wanted = [...(r.wasmNative || []), ...(r.coreAssembly || []), ...(r.assembly || []), ...(r.icu || [])]
-            .map(a => a.name).filter(n => fetched.has(n));
-        const entries = await Promise.all(wanted.map(async name => {
-            const res = await fetch(fetched.get(name) ?? new URL(name, dotnetUrl), { cache: 'force-cache' });
-            if (!res.ok) throw new Error(`GET ${name} -> ${res.status}`);
-            return [name, await res.blob()];
-        }));
+        const assets = runtimeAssets();
+        const fetched = fetchedUrls();
+        // only the native wasm is checked against its hash here (its bytes are compiled on this page when the module is
+        // shared); checking every file would hash megabytes on the page's thread while workers start
+        const wanted = [...assets.wasm, ...assets.others.map(a => ({ name: a.name, hash: '' }))].filter(a => fetched.has(a.name));
+        const entries = await Promise.all(wanted.map(async a => [a.name, await readAsset(a, fetched, dotnetUrl)]));
         return Object.fromEntries(entries);
     })();
     resourceCache.catch(() => { resourceCache = null; });
     return resourceCache;
+}
+
+// Module sharing (optional): compile dotnet.native.wasm once on the page, from the bytes of the handover (or, without
+// handover, read once for this), and post the WebAssembly.Module to each new worker. A module is posted as a reference to
+// the compiled code, which the worker's runtime instantiates instead of compiling the file again. Resolves to
+// { module, name, size, compileMs } or { note } saying why there is nothing to share; never rejects.
+let moduleCache = null;
+function compiledModule(dotnetUrl, handover) {
+    if (moduleCache) return moduleCache;
+    moduleCache = (async () => {
+        if (typeof WebAssembly !== 'object' || typeof WebAssembly.compile !== 'function') return { note: 'this browser has no WebAssembly.compile on the page' };
+        const wasm = runtimeAssets().wasm[0];
+        if (!wasm) return { note: "the page's runtime names no dotnet.native wasm (resources.wasmNative)" };
+        let blob;
+        try {
+            blob = handover ? (await collectResources(dotnetUrl))[wasm.name] : undefined;
+            if (!(blob instanceof Blob)) blob = await readAsset(wasm, fetchedUrls(), dotnetUrl);
+        } catch (err) {
+            return { note: `the page could not read ${wasm.name}: ${err && err.message ? err.message : err}` };
+        }
+        const t0 = performance.now();
+        try {
+            // streaming from a Response compiles off the main thread as the bytes arrive; without it, from the bytes
+            const module = typeof WebAssembly.compileStreaming === 'function'
+                ? await WebAssembly.compileStreaming(new Response(blob, { headers: { 'content-type': 'application/wasm' } }))
+                : await WebAssembly.compile(await blob.arrayBuffer());
+            return { module, name: wasm.name, size: blob.size, compileMs: performance.now() - t0 };
+        } catch (err) {
+            return { note: `the page could not compile ${wasm.name}: ${err && err.name ? err.name : 'Error'}: ${err && err.message ? err.message : err}` };
+        }
+    })();
+    return moduleCache;
 }
 
 // Returns null: the worker is created later, in a task of its own (it reports ready / init-error later, a failure to
@@ -252,17 +313,37 @@ function spawnNext() {
 
 function spawnOne() {
     spawnTimer = 0;
-    if (spawnQueue[0]?.config.handover && !resourceCache && !spawnQueue[0].dead) {
-        // start reading the resources to hand over (many fetches) in this task, the first worker in the next one
-        collectResources(spawnQueue[0].config.dotnetUrl).catch(() => { /* reported when a worker needs them */ });
+    const next = spawnQueue[0];
+    if (next && !next.dead && ((next.config.handover && !resourceCache) || (next.config.shareModule && !moduleCache))) {
+        // start reading the resources to hand over (many fetches) and compiling the module to share in this task, the
+        // first worker in the next one
+        if (next.config.handover) collectResources(next.config.dotnetUrl).catch(() => { /* reported when a worker needs them */ });
+        if (next.config.shareModule) compiledModule(next.config.dotnetUrl, next.config.handover);
         spawnTimer = setTimeout(spawnNext, SPAWN_SPACING_MS);
         return;
     }
-    const state = spawnQueue.shift();
+    // a pool that starts one worker at a time (StartEarly) leaves the rest queued while one of its workers starts
+    const at = spawnQueue.findIndex(s => s.dead || !s.config.oneAtATime || !starting(s.transport));
+    if (at < 0) return; // kick() resumes once a starting worker is ready or gone
+    const state = spawnQueue.splice(at, 1)[0];
     if (spawnQueue.length) spawnTimer = setTimeout(spawnNext, SPAWN_SPACING_MS);
     if (!state || state.dead) return; // terminated before it was created
+    state.createdAt = performance.now();
     const failure = spawn(state, state.factoryPath, null);
     if (failure) { deliver(state, 'init-error', null, null, null, null, failure, null); kill(state); }
+}
+
+// Whether a worker of this transport was created and is not ready yet.
+function starting(transport) {
+    for (const s of workers.values()) {
+        if (s.transport === transport && s.worker && !s.ready && !s.dead) return true;
+    }
+    return false;
+}
+
+// A worker became ready or went away: creations held back for one-at-a-time pools may go on.
+function kick() {
+    if (spawnQueue.length && !spawnTimer) spawnTimer = setTimeout(spawnNext, SPAWN_SPACING_MS);
 }
 
 // Creates (or re-creates, after a CSP refusal of its blob: URL) the state's worker. cspDetail: why the blob: bootstrap was
@@ -327,18 +408,27 @@ function spawn(state, factoryPath, cspDetail) {
         deliver(state, 'crash', null, null, null, null, 'a message from the worker could not be deserialized (messageerror)', null);
         kill(state);
     });
-    const send = resources => {
+    const send = (resources, shared) => {
         if (!mine()) return;
         const t0 = performance.now();
-        worker.postMessage({ kind: 'init', config, resources });
+        const wasm = shared && shared.module ? { module: shared.module, name: shared.name, size: shared.size, compileMs: shared.compileMs } : null;
+        const moduleNote = !config.shareModule ? 'ShareCompiledModule is off' : (shared && shared.note) || null;
+        try {
+            worker.postMessage({ kind: 'init', config, resources, wasm, moduleNote });
+        } catch (err) {
+            if (!wasm) throw err;
+            // a browser that cannot clone a WebAssembly.Module (DataCloneError): the worker compiles its own
+            worker.postMessage({ kind: 'init', config, resources, wasm: null, moduleNote: `the page could not post the compiled module: ${err && err.name ? err.name : 'Error'}: ${err && err.message ? err.message : err}` });
+        }
         chunkEnded(t0, 'posting a worker its init message');
     };
-    if (config.handover) {
-        // Blobs: posting one passes a handle, the page copies nothing per worker
-        collectResources(config.dotnetUrl).then(send, err => { console.warn('awsm: resource handover failed, the worker loads from the network', err); send(null); });
-    } else {
-        send(null);
-    }
+    // Blobs: posting one passes a handle, the page copies nothing per worker
+    const resources = config.handover
+        ? collectResources(config.dotnetUrl).catch(err => { console.warn('awsm: resource handover failed, the worker loads from the network', err); return null; })
+        : null;
+    const shared = config.shareModule ? compiledModule(config.dotnetUrl, config.handover) : null;
+    if (resources || shared) Promise.all([resources, shared]).then(([r, m]) => send(r, m));
+    else send(null, null);
     return null;
 }
 

@@ -1,5 +1,5 @@
 // Awsm.Scheduler.WebWorker: WORKER bootstrap (a module worker; the page creates it from a Blob URL of this source,
-// or a custom WorkerFactory from a same-origin copy). The page's first message is {kind:'init', config, resources?}.
+// or a custom WorkerFactory from a same-origin copy). The page's first message is {kind:'init', config, resources?, wasm?, moduleNote?}.
 // It imports the app's dotnet.js, starts the runtime and runs the app's Main, which calls WebWorkerHost.RunAsync(registry):
 // that [JSImport]s ready() below. Jobs that arrive before then are queued.
 
@@ -14,7 +14,7 @@ let ready = false;
 
 self.addEventListener('message', e => {
     const m = e.data;
-    if (!started && m && m.kind === 'init') { started = true; start(m.config, m.resources || null); }
+    if (!started && m && m.kind === 'init') { started = true; start(m.config, m.resources || null, m.wasm || null, m.moduleNote || null); }
     else if (handle) handle(m);
     else queue.push(m);
 });
@@ -57,16 +57,79 @@ async function diagnoseImportFailure(url, err) {
 }
 
 let servedFromHandover = 0;
+const handedOverWasm = new WeakSet(); // the dotnetwasm Responses made from the page's Blob
 
 // resources: { fileName: Blob } from the page (a Blob is a handle: reading it here costs the page nothing)
 function makeResourceLoader(resources) {
     return (type, name, defaultUri) => {
-        const body = resources[name] ?? resources[String(defaultUri).split('/').pop().split('?')[0]];
+        const body = resources[name] ?? resources[fileName(defaultUri)];
         if (!(body instanceof Blob) && !(body instanceof ArrayBuffer)) return undefined; // dotnet.js fetches it
         servedFromHandover++;
         const headers = { 'content-type': type === 'dotnetwasm' ? 'application/wasm' : 'application/octet-stream' };
-        return Promise.resolve(new Response(body, { status: 200, headers }));
+        const response = new Response(body, { status: 200, headers });
+        if (type === 'dotnetwasm') handedOverWasm.add(response);
+        return Promise.resolve(response);
     };
+}
+
+function fileName(url) { return String(url ?? '').split('/').pop().split('?')[0].split('#')[0]; }
+
+// Module sharing: the page compiled dotnet.native.wasm and posted the WebAssembly.Module (wasm = { module, name, size }).
+// dotnet.js has no API that takes a module, so while the runtime starts, WebAssembly's compile functions are wrapped: a
+// compile of that one file (the Response handed over for it, a response from its URL, or bytes of its size) is answered
+// with the posted module, anything else goes to the browser's own function. If the runtime never compiles through them
+// (a future loader), it simply compiles as before and the worker reports moduleShared: false with the reason.
+function shareModule(wasm) {
+    const original = {
+        compile: WebAssembly.compile,
+        compileStreaming: WebAssembly.compileStreaming,
+        instantiateStreaming: WebAssembly.instantiateStreaming,
+    };
+    const use = { shared: false, via: null, seen: [] };
+    const isOurs = res => res instanceof Response && (handedOverWasm.has(res) || (res.url !== '' && fileName(res.url) === wasm.name));
+    const answered = (res, via) => {
+        use.shared = true;
+        use.via = via;
+        try { res.body?.cancel(); } catch { /* nothing to release */ }
+        restore(); // one compile to answer: everything after it is someone else's
+        return wasm.module;
+    };
+    function restore() {
+        WebAssembly.compile = original.compile;
+        if (original.compileStreaming) WebAssembly.compileStreaming = original.compileStreaming;
+        if (original.instantiateStreaming) WebAssembly.instantiateStreaming = original.instantiateStreaming;
+    }
+    if (original.compileStreaming) {
+        WebAssembly.compileStreaming = async function (source) {
+            const res = await source;
+            if (isOurs(res)) return answered(res, 'compileStreaming');
+            use.seen.push(`compileStreaming(${fileName(res && res.url) || 'a response'})`);
+            return original.compileStreaming.call(WebAssembly, res);
+        };
+    }
+    if (original.instantiateStreaming) {
+        WebAssembly.instantiateStreaming = async function (source, imports) {
+            const res = await source;
+            if (isOurs(res)) {
+                const module = answered(res, 'instantiateStreaming');
+                return { module, instance: await WebAssembly.instantiate(module, imports) };
+            }
+            use.seen.push(`instantiateStreaming(${fileName(res && res.url) || 'a response'})`);
+            return original.instantiateStreaming.call(WebAssembly, res, imports);
+        };
+    }
+    WebAssembly.compile = function (bytes) {
+        const size = bytes && typeof bytes.byteLength === 'number' ? bytes.byteLength : -1;
+        if (size === wasm.size) {
+            use.shared = true;
+            use.via = 'compile';
+            restore();
+            return Promise.resolve(wasm.module);
+        }
+        use.seen.push(`compile(${size} bytes)`);
+        return original.compile.call(WebAssembly, bytes);
+    };
+    return { use, restore };
 }
 
 // A Blazor app whose Program.cs calls WebAssemblyHostBuilder.CreateDefault before checking WebWorkerHost.IsWorker reaches
@@ -95,9 +158,17 @@ function fatal(message) {
     setTimeout(() => self.close(), 0);
 }
 
-async function start(cfg, resources) {
+async function start(cfg, resources, wasm, pageNote) {
     globalThis.__awsmWorker = { index: cfg.index, pool: cfg.pool };
     const t0 = performance.now();
+    const sharing = wasm && wasm.module instanceof WebAssembly.Module && typeof wasm.name === 'string' ? shareModule(wasm) : null;
+    const moduleReport = () => {
+        if (sharing?.use.shared) return { moduleShared: true, moduleVia: sharing.use.via, pageCompileMs: wasm.compileMs };
+        const note = sharing
+            ? `the runtime did not compile ${wasm.name} through WebAssembly.compileStreaming/compile/instantiateStreaming` + (sharing.use.seen.length ? ` (it compiled: ${sharing.use.seen.join(', ')})` : '')
+            : (pageNote || (wasm ? 'the posted module is not a WebAssembly.Module' : 'the page posted no module'));
+        return { moduleShared: false, moduleNote: note };
+    };
     let mod;
     try {
         mod = await import(cfg.dotnetUrl);
@@ -119,7 +190,11 @@ async function start(cfg, resources) {
                 onExit: code => fatal(`exited with code ${code}`),
             });
         }
-        runtime = await builder.create();
+        try {
+            runtime = await builder.create();
+        } finally {
+            sharing?.restore();
+        }
         t2 = performance.now();
         const exports = await runtime.getAssemblyExports(cfg.libAssembly);
         const lib = pathGet(exports, cfg.libClass);
@@ -180,7 +255,7 @@ async function start(cfg, resources) {
                     kind: 'ready',
                     timings: {
                         importMs: t1 - t0, createMs: t2 - t1, mainMs: t3 - t2, exportsMs: tExports - t2, appMainMs: t3 - tExports - (hostMs || 0), hostMs: hostMs || 0,
-                        readyAt: performance.timeOrigin + t3, resourcesHandedOver: resources ? Object.keys(resources).length : 0, servedFromHandover,
+                        readyAt: performance.timeOrigin + t3, resourcesHandedOver: resources ? Object.keys(resources).length : 0, servedFromHandover, ...moduleReport(),
                     },
                 });
                 // drain after the C# caller has returned (no re-entrancy into RunAsync)
