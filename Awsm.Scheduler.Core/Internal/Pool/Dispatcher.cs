@@ -283,8 +283,8 @@ internal sealed class Dispatcher
     /// </summary>
     private bool TrySendNow(PendingJob job, long generation)
     {
-        // Stopping: the job goes to the queue path, which fails it; the stop fails what the map holds, and this job
-        // was in the map before the read below, so a stop that began after it still finds it.
+        // Stopping: the job goes to the queue path, which fails it. A stop that begins after this read is caught by
+        // the send: it publishes the job in the worker's ledger, fences, then reads the stop flag (see the class).
         if (_lifecycle.IsStopping)
         {
             return false;
