@@ -144,22 +144,8 @@ internal sealed class PairedHarness(int pairs, TimeSpan cell)
             await target.NoOp(i++);
         }
 
-        int count = 0;
-        Meter meter = Meter.Start(() => count);
-        long end = Stopwatch.GetTimestamp() + (long)(cell.TotalSeconds * Stopwatch.Frequency);
-        while (count < _samples.Length)
-        {
-            long start = Stopwatch.GetTimestamp();
-            await target.NoOp(count);
-            long stopAt = Stopwatch.GetTimestamp();
-            _samples[count++] = stopAt - start;
-            if (stopAt >= end)
-            {
-                break;
-            }
-        }
-
-        int n = count;
+        Meter meter = Meter.Start(() => 0);
+        int n = await QuickHarness.RoundTripsAsync(target, _samples, cell);
         Cell result = meter.Stop(() => n, (_, _) =>
         {
             Array.Sort(_samples, 0, n);

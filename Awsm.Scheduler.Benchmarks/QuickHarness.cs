@@ -244,6 +244,26 @@ internal sealed class QuickHarness(int repetitions, TimeSpan cellTime, int pairs
         return (jobs / elapsed.TotalSeconds, (bytes1 - bytes0) / jobs);
     }
 
+    /// <summary>One job in flight for <paramref name="duration"/>: each round trip in Stopwatch ticks. Returns how many were taken.</summary>
+    internal static async Task<int> RoundTripsAsync(Target target, long[] samples, TimeSpan duration)
+    {
+        long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        int count = 0;
+        while (count < samples.Length)
+        {
+            long start = Stopwatch.GetTimestamp();
+            await target.NoOp(count);
+            long stopAt = Stopwatch.GetTimestamp();
+            samples[count++] = stopAt - start;
+            if (stopAt >= end)
+            {
+                break;
+            }
+        }
+
+        return count;
+    }
+
     private async Task<(double P50, double P99, double P999)> LatencyAsync(Target target)
     {
         var samples = new long[4_000_000];
@@ -256,21 +276,7 @@ internal sealed class QuickHarness(int repetitions, TimeSpan cellTime, int pairs
                 await target.NoOp(i++);
             }
 
-            long end = Stopwatch.GetTimestamp() + (long)(cell.TotalSeconds * Stopwatch.Frequency);
-            int count = 0;
-            while (count < samples.Length)
-            {
-                long start = Stopwatch.GetTimestamp();
-                await target.NoOp(count);
-                long stopAt = Stopwatch.GetTimestamp();
-                samples[count++] = stopAt - start;
-                if (stopAt >= end)
-                {
-                    break;
-                }
-            }
-
-            return count;
+            return await RoundTripsAsync(target, samples, cell);
         });
 
         Array.Sort(samples, 0, n);

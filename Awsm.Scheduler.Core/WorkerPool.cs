@@ -93,7 +93,7 @@ public sealed class WorkerPool : IWorkerPool
         _watch = new CancellationWatch(Name, _time, _logger, options.CancellationGracePeriod, _lifecycle, (worker, id) => dispatcher!.SendCancel(worker, id), (worker, reason) => supervisor!.TerminateAndReplace(worker, reason));
         PoisonJobTracker? poison = options.PoisonJobThreshold > 0 ? new PoisonJobTracker(options.PoisonJobThreshold) : null;
         _ledger = new JobLedger(Name, _time, _logger, options.JobTimeout, poison, _telemetry, _watch, _slots, worker => dispatcher!.Released(worker));
-        _dispatcher = dispatcher = new Dispatcher(Name, transport, _logger, _time, options, _slots, _lifecycle, _ledger, _telemetry, StoppedError);
+        _dispatcher = dispatcher = new Dispatcher(Name, transport, _logger, _time, options, _slots, starts, _lifecycle, _ledger, _telemetry, StoppedError);
         _supervisor = supervisor = new WorkerSupervisor(Name, transport, _time, _logger, options, _lifecycle, _slots, _ledger, _watch, _telemetry, _dispatcher.Wake);
         _router = new EventRouter(Name, transport, _logger, _slots, _ledger, _supervisor, _watch);
         _intake = new JobIntake(registry, transport.RequiresEncodedPayloads, _ledger);

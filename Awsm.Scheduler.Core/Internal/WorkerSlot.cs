@@ -12,9 +12,6 @@ internal sealed class WorkerSlot(int index, int maxInFlight, WorkerSlot.StartCou
 
     public int Index { get; } = index;
 
-    /// <summary>Gets the count of starting workers this slot shares with the pool's other slots.</summary>
-    public StartCounter Starts => starts;
-
     /// <summary>Gets or sets the lifecycle state; read without the lock by the dispatcher.</summary>
     public WorkerState State
     {

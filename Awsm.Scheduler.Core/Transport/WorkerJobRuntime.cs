@@ -136,7 +136,7 @@ public sealed class WorkerJobRuntime
     /// <summary>Takes <paramref name="id"/>'s early cancel, if one came before its job started.</summary>
     private bool TakeEarlyCancel(JobId id)
     {
-        if (_earlyCount == 0)
+        if (_earlyCount == 0 || id.Value == 0)
         {
             return false;
         }
@@ -144,7 +144,7 @@ public sealed class WorkerJobRuntime
         lock (_earlyGate)
         {
             int index = Array.IndexOf(_earlyCancels, id.Value, 0, EarlyCancelCapacity);
-            if (index < 0 || id.Value == 0)
+            if (index < 0)
             {
                 return false;
             }

@@ -15,7 +15,7 @@ public sealed class EarlyCancelTests
     {
         var runs = new RunCounter();
         var replies = new List<WorkerEvent>();
-        var runtime = new WorkerJobRuntime(Registry(), 0, replies.Add) { };
+        var runtime = new WorkerJobRuntime(Registry(), 0, replies.Add);
         CountingJob.Counter = runs;
 
         runtime.Cancel(new JobId(42));

@@ -42,7 +42,7 @@ internal sealed class Dispatcher
     private readonly Func<Exception> _stoppedError;
     private readonly int _queueCapacity;
     private readonly QueueFullMode _queueFullMode;
-    private readonly WorkerSlot.StartCounter? _starts;
+    private readonly WorkerSlot.StartCounter _starts;
     private readonly bool _lockFreePlacement;
 
     // The round-robin cursor of the lock-free placement: read and written without a lock or an interlocked operation.
@@ -66,6 +66,7 @@ internal sealed class Dispatcher
         TimeProvider time,
         WorkerPoolOptions options,
         WorkerSlot[] slots,
+        WorkerSlot.StartCounter starts,
         PoolLifecycle lifecycle,
         JobLedger ledger,
         PoolTelemetry telemetry,
@@ -78,7 +79,7 @@ internal sealed class Dispatcher
         IWorkerSelectionStrategy strategy = options.Strategy ?? WorkerSelectionStrategies.RoundRobin();
         _picker = new WorkerPicker(slots, strategy, options.MaxInFlightPerWorker);
         _lockFreePlacement = strategy is WorkerSelectionStrategies.RoundRobinStrategy;
-        _starts = slots.Length > 0 ? slots[0].Starts : null;
+        _starts = starts;
         _slots = slots;
         _lifecycle = lifecycle;
         _ledger = ledger;
@@ -297,7 +298,7 @@ internal sealed class Dispatcher
 
         int worker;
         int entry;
-        if (_lockFreePlacement && !_picker.Narrowing && !(_starts?.AnyStarting ?? false))
+        if (_lockFreePlacement && !_picker.Narrowing && !_starts.AnyStarting)
         {
             worker = ReserveRoundRobin(out entry);
         }
