@@ -9,7 +9,7 @@ public interface IWorkerPool : IAsyncDisposable
     /// <summary>
     /// Starts every worker and waits until all are ready. Fails with <see cref="WorkerStartException"/> (naming the
     /// worker and the reason) on an init error, a crash during start, or when the start timeout elapses.
-    /// Jobs dispatched before the pool is started wait in the queue.
+    /// A pool also starts on its first dispatch; jobs dispatched while it starts wait in the queue.
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when every worker is ready.</returns>
@@ -40,6 +40,20 @@ public interface IWorkerPool : IAsyncDisposable
         where TJob : IWorkerJob<TInput, TOutput>;
 
     /// <summary>
+    /// Runs a job on a worker like <see cref="DispatchAsync{TJob, TInput, TOutput}(TInput, CancellationToken)"/>, with
+    /// this dispatch's own timeout, priority and placement key.
+    /// </summary>
+    /// <typeparam name="TJob">The job type; it must be registered with the pool.</typeparam>
+    /// <typeparam name="TInput">The job's input type.</typeparam>
+    /// <typeparam name="TOutput">The job's output type.</typeparam>
+    /// <param name="input">The input; not <see langword="null"/>.</param>
+    /// <param name="options">How this dispatch runs; <see langword="default"/> for the pool's settings.</param>
+    /// <param name="cancellationToken">Cancels the job, queued or running.</param>
+    /// <returns>The job's output.</returns>
+    ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput>(TInput input, DispatchOptions options, CancellationToken cancellationToken = default)
+        where TJob : IWorkerJob<TInput, TOutput>;
+
+    /// <summary>
     /// Runs a job on a worker like <see cref="DispatchAsync{TJob, TInput, TOutput}(TInput, CancellationToken)"/>, and
     /// hands the progress values the job reports to <paramref name="progress"/> (coalesced by the worker, never after
     /// the job ended; <see cref="Progress{T}"/> runs its callback on the caller's synchronization context).
@@ -53,6 +67,23 @@ public interface IWorkerPool : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the job, queued or running.</param>
     /// <returns>The job's output.</returns>
     ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput, TProgress>(TInput input, IProgress<TProgress>? progress, CancellationToken cancellationToken = default)
+        where TJob : IWorkerJob<TInput, TOutput>;
+
+    /// <summary>
+    /// Runs a job on a worker and reports its progress like
+    /// <see cref="DispatchAsync{TJob, TInput, TOutput, TProgress}(TInput, IProgress{TProgress}, CancellationToken)"/>, with
+    /// this dispatch's own timeout, priority and placement key.
+    /// </summary>
+    /// <typeparam name="TJob">The job type; it must be registered with the pool, with its progress type.</typeparam>
+    /// <typeparam name="TInput">The job's input type.</typeparam>
+    /// <typeparam name="TOutput">The job's output type.</typeparam>
+    /// <typeparam name="TProgress">The job's progress type.</typeparam>
+    /// <param name="input">The input; not <see langword="null"/>.</param>
+    /// <param name="progress">Where progress goes; <see langword="null"/> for none.</param>
+    /// <param name="options">How this dispatch runs; <see langword="default"/> for the pool's settings.</param>
+    /// <param name="cancellationToken">Cancels the job, queued or running.</param>
+    /// <returns>The job's output.</returns>
+    ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput, TProgress>(TInput input, IProgress<TProgress>? progress, DispatchOptions options, CancellationToken cancellationToken = default)
         where TJob : IWorkerJob<TInput, TOutput>;
 
     /// <summary>Takes a snapshot of the pool's counters.</summary>

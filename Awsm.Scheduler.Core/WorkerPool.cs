@@ -169,14 +169,24 @@ public sealed class WorkerPool : IWorkerPool
     /// <inheritdoc />
     public ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput>(TInput input, CancellationToken cancellationToken = default)
         where TJob : IWorkerJob<TInput, TOutput> =>
-        Dispatch<TJob, TInput, TOutput>(input, null, cancellationToken);
+        Dispatch<TJob, TInput, TOutput>(input, null, default, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput>(TInput input, DispatchOptions options, CancellationToken cancellationToken = default)
+        where TJob : IWorkerJob<TInput, TOutput> =>
+        Dispatch<TJob, TInput, TOutput>(input, null, options, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput, TProgress>(TInput input, IProgress<TProgress>? progress, CancellationToken cancellationToken = default)
         where TJob : IWorkerJob<TInput, TOutput> =>
-        Dispatch<TJob, TInput, TOutput>(input, progress, cancellationToken);
+        Dispatch<TJob, TInput, TOutput>(input, progress, default, cancellationToken);
 
-    private ValueTask<TOutput> Dispatch<TJob, TInput, TOutput>(TInput input, object? progress, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput, TProgress>(TInput input, IProgress<TProgress>? progress, DispatchOptions options, CancellationToken cancellationToken = default)
+        where TJob : IWorkerJob<TInput, TOutput> =>
+        Dispatch<TJob, TInput, TOutput>(input, progress, options, cancellationToken);
+
+    private ValueTask<TOutput> Dispatch<TJob, TInput, TOutput>(TInput input, object? progress, in DispatchOptions options, CancellationToken cancellationToken)
         where TJob : IWorkerJob<TInput, TOutput>
     {
         if (input is null)
@@ -207,9 +217,11 @@ public sealed class WorkerPool : IWorkerPool
         }
 
         var job = PendingJob<TOutput>.Rent(descriptor.Name, payload, _telemetry.AcceptedTimestamp(), descriptor, route);
-        if (_ledger.Admit(job, cancellationToken))
+        job.Key = options.Key;
+        job.Priority = options.Priority;
+        if (_ledger.Admit(job, cancellationToken, options.Timeout ?? descriptor.Timeout))
         {
-            _dispatcher.Accept(job);
+            _dispatcher.Accept(job, new JobPlacement(descriptor.Name, options.Key, options.Priority));
         }
 
         return job.Task;

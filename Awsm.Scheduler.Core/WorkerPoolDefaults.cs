@@ -18,6 +18,18 @@ public static class WorkerPoolDefaults
     /// <summary>The default number of consecutive worker crashes after which a job's input is quarantined.</summary>
     public const int PoisonJobThreshold = 3;
 
+    /// <summary>
+    /// How many jobs leave the higher lanes of the queue before a waiting lower lane gets one departure: a backlog of
+    /// high-priority jobs delays a normal one by at most this many departures per job ahead of it.
+    /// </summary>
+    public const int PriorityShare = 4;
+
+    /// <summary>
+    /// The default load bound of <see cref="WorkerSelectionStrategies.ConsistentHashing"/>: a worker takes a key's job
+    /// while it holds at most 1.25 times the average load (rounded up).
+    /// </summary>
+    public const double HashingLoadFactor = 1.25;
+
     /// <summary>Gets the default worker count: the processor count, at least 1.</summary>
     public static int WorkerCount => Math.Max(1, Environment.ProcessorCount);
 

@@ -156,6 +156,43 @@ internal abstract class PendingJob
         }
     }
 
+    /// <summary>Gets or sets the placement key the dispatch asked for (a cold field; written only while the job is admitted).</summary>
+    public string? Key
+    {
+        get => _extras?.Key;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.Key = value;
+            }
+        }
+    }
+
+    /// <summary>Gets or sets the priority the dispatch asked for (a cold field; written only while the job is admitted).</summary>
+    public JobPriority Priority
+    {
+        get => _extras?.Priority ?? JobPriority.Normal;
+        set
+        {
+            if (value != JobPriority.Normal || _extras is not null)
+            {
+                Extras.Priority = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads what a strategy sees of generation <paramref name="generation"/>; <see langword="false"/> if the instance
+    /// moved on meanwhile (see <see cref="TryReadInput"/>).
+    /// </summary>
+    public bool TryReadPlacement(long generation, out JobPlacement placement)
+    {
+        placement = new JobPlacement(JobName, Key, Priority);
+        Interlocked.MemoryBarrier();
+        return (Volatile.Read(ref _state) >> StateBits) == generation;
+    }
+
     /// <summary>Gets whether generation <paramref name="generation"/> has ended (or the instance has moved on).</summary>
     public bool IsDone(long generation)
     {
@@ -334,5 +371,7 @@ internal abstract class PendingJob
         public CancellationTokenRegistration CancellationRegistration;
         public ITimer? TimeoutTimer;
         public ProgressRoute? Progress;
+        public string? Key;
+        public JobPriority Priority;
     }
 }

@@ -29,6 +29,12 @@ public abstract class JobDescriptor
     /// <summary>Gets the type of the job's progress values, or <see langword="null"/> if it reports none.</summary>
     public Type? ProgressType => Progress?.ProgressType;
 
+    /// <summary>
+    /// Gets the job's own timeout (<see cref="JobRegistry.SetTimeout{TJob}(TimeSpan)"/>), used by dispatches that do not
+    /// set one; <see langword="null"/> for the pool's.
+    /// </summary>
+    public TimeSpan? Timeout { get; internal set; }
+
     /// <summary>Gets or sets the codec of the job's progress values; set once, at registration.</summary>
     internal Internal.ProgressCodec? Progress { get; set; }
 

@@ -28,9 +28,11 @@ public abstract class JobHandle<TInput, TOutput>
     /// <summary>Gets the job's type.</summary>
     public abstract Type JobType { get; }
 
-    internal abstract ValueTask<TOutput> DispatchAsync(IWorkerPool pool, TInput input, CancellationToken cancellationToken);
+    internal abstract ValueTask<TOutput> DispatchAsync(IWorkerPool pool, TInput input, in DispatchOptions options, CancellationToken cancellationToken);
 
-    internal abstract ValueTask<TOutput> DispatchAsync<TProgress>(IWorkerPool pool, TInput input, IProgress<TProgress>? progress, CancellationToken cancellationToken);
+    internal abstract ValueTask<TOutput> DispatchAsync<TProgress>(IWorkerPool pool, TInput input, IProgress<TProgress>? progress, in DispatchOptions options, CancellationToken cancellationToken);
+
+    internal abstract JobRegistry SetTimeoutOn(JobRegistry registry, TimeSpan timeout);
 
     internal abstract JobRegistry AddTo(JobRegistry registry, JobCodec<TInput> inputCodec, JobCodec<TOutput> outputCodec);
 

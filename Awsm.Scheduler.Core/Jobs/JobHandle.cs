@@ -20,11 +20,14 @@ public static class JobHandle
 
         public override Type JobType => typeof(TJob);
 
-        internal override ValueTask<TOutput> DispatchAsync(IWorkerPool pool, TInput input, CancellationToken cancellationToken) =>
-            pool.DispatchAsync<TJob, TInput, TOutput>(input, cancellationToken);
+        internal override ValueTask<TOutput> DispatchAsync(IWorkerPool pool, TInput input, in DispatchOptions options, CancellationToken cancellationToken) =>
+            pool.DispatchAsync<TJob, TInput, TOutput>(input, options, cancellationToken);
 
-        internal override ValueTask<TOutput> DispatchAsync<TProgress>(IWorkerPool pool, TInput input, IProgress<TProgress>? progress, CancellationToken cancellationToken) =>
-            pool.DispatchAsync<TJob, TInput, TOutput, TProgress>(input, progress, cancellationToken);
+        internal override ValueTask<TOutput> DispatchAsync<TProgress>(IWorkerPool pool, TInput input, IProgress<TProgress>? progress, in DispatchOptions options, CancellationToken cancellationToken) =>
+            pool.DispatchAsync<TJob, TInput, TOutput, TProgress>(input, progress, options, cancellationToken);
+
+        internal override JobRegistry SetTimeoutOn(JobRegistry registry, TimeSpan timeout) =>
+            registry.SetTimeout<TJob>(timeout);
 
         internal override JobRegistry AddTo(JobRegistry registry, JobCodec<TInput> inputCodec, JobCodec<TOutput> outputCodec) =>
             registry.Add<TJob, TInput, TOutput>(inputCodec, outputCodec);

@@ -6,7 +6,7 @@ namespace Awsm.Scheduler;
 /// <summary>Dispatch and registration through a <see cref="JobHandle{TInput, TOutput}"/>: the job is named once, its types inferred.</summary>
 public static class JobHandleExtensions
 {
-    /// <summary>Runs a job on a worker; see <see cref="IWorkerPool.DispatchAsync{TJob, TInput, TOutput}(TInput, CancellationToken)"/>.</summary>
+    /// <summary>Runs a job on a worker; see <see cref="IWorkerPool.DispatchAsync{TJob, TInput, TOutput}(TInput, DispatchOptions, CancellationToken)"/>.</summary>
     /// <typeparam name="TInput">The job's input type (inferred).</typeparam>
     /// <typeparam name="TOutput">The job's output type (inferred).</typeparam>
     /// <param name="pool">The pool.</param>
@@ -18,7 +18,23 @@ public static class JobHandleExtensions
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(job);
-        return job.DispatchAsync(pool, input, cancellationToken);
+        return job.DispatchAsync(pool, input, default, cancellationToken);
+    }
+
+    /// <summary>Runs a job on a worker with this dispatch's own timeout, priority and key; see <see cref="IWorkerPool.DispatchAsync{TJob, TInput, TOutput}(TInput, DispatchOptions, CancellationToken)"/>.</summary>
+    /// <typeparam name="TInput">The job's input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">The job's output type (inferred).</typeparam>
+    /// <param name="pool">The pool.</param>
+    /// <param name="job">The job's handle.</param>
+    /// <param name="input">The input; not <see langword="null"/>.</param>
+    /// <param name="options">How this dispatch runs.</param>
+    /// <param name="cancellationToken">Cancels the job, queued or running.</param>
+    /// <returns>The job's output.</returns>
+    public static ValueTask<TOutput> DispatchAsync<TInput, TOutput>(this IWorkerPool pool, JobHandle<TInput, TOutput> job, TInput input, DispatchOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(job);
+        return job.DispatchAsync(pool, input, options, cancellationToken);
     }
 
     /// <summary>Runs a job on a worker and reports its progress; see <see cref="IWorkerPool.DispatchAsync{TJob, TInput, TOutput, TProgress}(TInput, IProgress{TProgress}, CancellationToken)"/>.</summary>
@@ -35,7 +51,39 @@ public static class JobHandleExtensions
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(job);
-        return job.DispatchAsync(pool, input, progress, cancellationToken);
+        return job.DispatchAsync(pool, input, progress, default, cancellationToken);
+    }
+
+    /// <summary>Runs a job on a worker and reports its progress; see <see cref="IWorkerPool.DispatchAsync{TJob, TInput, TOutput, TProgress}(TInput, IProgress{TProgress}, DispatchOptions, CancellationToken)"/>.</summary>
+    /// <typeparam name="TInput">The job's input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">The job's output type (inferred).</typeparam>
+    /// <typeparam name="TProgress">The job's progress type (inferred from <paramref name="progress"/>).</typeparam>
+    /// <param name="pool">The pool.</param>
+    /// <param name="job">The job's handle.</param>
+    /// <param name="input">The input; not <see langword="null"/>.</param>
+    /// <param name="progress">Where progress goes.</param>
+    /// <param name="options">How this dispatch runs.</param>
+    /// <param name="cancellationToken">Cancels the job, queued or running.</param>
+    /// <returns>The job's output.</returns>
+    public static ValueTask<TOutput> DispatchAsync<TInput, TOutput, TProgress>(this IWorkerPool pool, JobHandle<TInput, TOutput> job, TInput input, IProgress<TProgress> progress, DispatchOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(job);
+        return job.DispatchAsync(pool, input, progress, options, cancellationToken);
+    }
+
+    /// <summary>Sets the job's own timeout; see <see cref="JobRegistry.SetTimeout{TJob}(TimeSpan)"/>.</summary>
+    /// <typeparam name="TInput">The job's input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">The job's output type (inferred).</typeparam>
+    /// <param name="registry">The registry, which already holds the job.</param>
+    /// <param name="job">The job's handle.</param>
+    /// <param name="timeout">The timeout, or <see cref="Timeout.InfiniteTimeSpan"/> for none.</param>
+    /// <returns>The registry.</returns>
+    public static JobRegistry SetTimeout<TInput, TOutput>(this JobRegistry registry, JobHandle<TInput, TOutput> job, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(job);
+        return job.SetTimeoutOn(registry, timeout);
     }
 
     /// <summary>Adds a job with JSON codecs from source-generated metadata.</summary>

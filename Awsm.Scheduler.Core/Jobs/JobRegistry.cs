@@ -112,6 +112,32 @@ public sealed class JobRegistry
         where TJob : IWorkerJob =>
         AddProgress<TJob, TProgress>(JobCodecs.For<TProgress>(jsonMetadata));
 
+    /// <summary>
+    /// Sets the timeout of every dispatch of a job that does not set its own (<see cref="DispatchOptions.Timeout"/>),
+    /// in place of the pool's <see cref="WorkerPoolOptions.JobTimeout"/>.
+    /// </summary>
+    /// <typeparam name="TJob">The job, already added to this registry.</typeparam>
+    /// <param name="timeout">The timeout, or <see cref="Timeout.InfiniteTimeSpan"/> for none (whatever the pool's).</param>
+    /// <returns>This registry.</returns>
+    /// <exception cref="InvalidOperationException">The job is not registered.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is zero or negative (other than infinite).</exception>
+    public JobRegistry SetTimeout<TJob>(TimeSpan timeout)
+        where TJob : IWorkerJob
+    {
+        if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        }
+
+        if (!_jobs.TryGetValue(TJob.Name, out JobDescriptor? descriptor) || descriptor.JobType != typeof(TJob))
+        {
+            throw new InvalidOperationException($"Add job '{typeof(TJob).FullName}' to the registry before setting its timeout.");
+        }
+
+        descriptor.Timeout = timeout;
+        return this;
+    }
+
     /// <summary>Looks a job up by name.</summary>
     /// <param name="name">The job's name.</param>
     /// <param name="descriptor">The descriptor when the method returns <see langword="true"/>.</param>

@@ -11,20 +11,24 @@ public static class WorkerPoolResilienceExtensions
     /// goes to a live worker), and the token the pipeline passes to an attempt (its timeout, a hedge that lost) cancels
     /// that attempt on its worker too.
     /// </summary>
-    /// <typeparam name="TJob">The job type; it must be registered with the pool.</typeparam>
-    /// <typeparam name="TInput">The job's input type.</typeparam>
-    /// <typeparam name="TOutput">The job's output type.</typeparam>
+    /// <typeparam name="TInput">The job's input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">The job's output type (inferred).</typeparam>
     /// <param name="pool">The pool.</param>
     /// <param name="pipeline">The pipeline each dispatch runs in.</param>
+    /// <param name="job">The job's handle; the job must be registered with the pool.</param>
     /// <param name="input">The input; not <see langword="null"/>.</param>
+    /// <param name="options">How each attempt runs (timeout, priority, key); <see langword="default"/> for the pool's settings.</param>
     /// <param name="cancellationToken">Cancels the whole execution, every attempt included.</param>
     /// <returns>The job's output.</returns>
-    public static ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput>(this IWorkerPool pool, ResiliencePipeline pipeline, TInput input, CancellationToken cancellationToken = default)
-        where TJob : IWorkerJob<TInput, TOutput>
+    public static ValueTask<TOutput> DispatchAsync<TInput, TOutput>(this IWorkerPool pool, ResiliencePipeline pipeline, JobHandle<TInput, TOutput> job, TInput input, DispatchOptions options = default, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return ResilientWorkerPool.Execute<TJob, TInput, TOutput>(pool, pipeline, input, cancellationToken);
+        ArgumentNullException.ThrowIfNull(job);
+        return pipeline.ExecuteAsync(
+            static (state, token) => state.Job.DispatchAsync(state.Pool, state.Input, state.Options, token),
+            (Pool: pool, Job: job, Input: input, Options: options),
+            cancellationToken);
     }
 
     /// <summary>
@@ -32,22 +36,23 @@ public static class WorkerPoolResilienceExtensions
     /// (hedging, fallback) or that inspect results. Every attempt is a new dispatch; the token the pipeline passes to an
     /// attempt (its timeout, a hedge that lost) cancels that attempt on its worker too.
     /// </summary>
-    /// <typeparam name="TJob">The job type; it must be registered with the pool.</typeparam>
-    /// <typeparam name="TInput">The job's input type.</typeparam>
-    /// <typeparam name="TOutput">The job's output type.</typeparam>
+    /// <typeparam name="TInput">The job's input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">The job's output type (inferred).</typeparam>
     /// <param name="pool">The pool.</param>
     /// <param name="pipeline">The pipeline each dispatch runs in.</param>
+    /// <param name="job">The job's handle; the job must be registered with the pool.</param>
     /// <param name="input">The input; not <see langword="null"/>.</param>
+    /// <param name="options">How each attempt runs (timeout, priority, key); <see langword="default"/> for the pool's settings.</param>
     /// <param name="cancellationToken">Cancels the whole execution, every attempt included.</param>
     /// <returns>The job's output.</returns>
-    public static ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput>(this IWorkerPool pool, ResiliencePipeline<TOutput> pipeline, TInput input, CancellationToken cancellationToken = default)
-        where TJob : IWorkerJob<TInput, TOutput>
+    public static ValueTask<TOutput> DispatchAsync<TInput, TOutput>(this IWorkerPool pool, ResiliencePipeline<TOutput> pipeline, JobHandle<TInput, TOutput> job, TInput input, DispatchOptions options = default, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(job);
         return pipeline.ExecuteAsync(
-            static (state, token) => state.Pool.DispatchAsync<TJob, TInput, TOutput>(state.Input, token),
-            (Pool: pool, Input: input),
+            static (state, token) => state.Job.DispatchAsync(state.Pool, state.Input, state.Options, token),
+            (Pool: pool, Job: job, Input: input, Options: options),
             cancellationToken);
     }
 

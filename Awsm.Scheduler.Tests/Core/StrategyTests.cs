@@ -8,7 +8,7 @@ public sealed class StrategyTests
         IWorkerSelectionStrategy strategy = WorkerSelectionStrategies.RoundRobin();
         WorkerLoad[] candidates = [new(0, 0), new(1, 0), new(2, 0)];
 
-        int[] picks = Enumerable.Range(0, 6).Select(_ => strategy.Select(candidates)).ToArray();
+        int[] picks = Enumerable.Range(0, 6).Select(_ => strategy.Select(default, candidates)).ToArray();
 
         Assert.Equal([0, 1, 2, 0, 1, 2], picks);
     }
@@ -21,7 +21,7 @@ public sealed class StrategyTests
 
         for (int i = 0; i < 5; i++)
         {
-            Assert.Equal(1, strategy.Select(candidates));
+            Assert.Equal(1, strategy.Select(default, candidates));
         }
     }
 
@@ -31,7 +31,7 @@ public sealed class StrategyTests
         IWorkerSelectionStrategy strategy = WorkerSelectionStrategies.LeastBusy();
         WorkerLoad[] candidates = [new(0, 1), new(1, 1), new(2, 3)];
 
-        int[] picks = Enumerable.Range(0, 4).Select(_ => strategy.Select(candidates)).ToArray();
+        int[] picks = Enumerable.Range(0, 4).Select(_ => strategy.Select(default, candidates)).ToArray();
 
         Assert.Equal([0, 1, 0, 1], picks);
     }

@@ -139,7 +139,7 @@ public sealed class HostingResilienceTests
             .Build();
         HostingGate gate = HostingGate.Create(stallOn: 0);
 
-        Task<int> job = pool.DispatchAsync<GatedJob, string, int>(hedging, gate.Key).AsTask();
+        Task<int> job = pool.DispatchAsync(hedging, JobHandle.For<GatedJob, string, int>(), gate.Key).AsTask();
         Assert.Equal(0, await gate.Started.Task.Within());
         time.Advance(TimeSpan.FromSeconds(1));
 

@@ -17,7 +17,7 @@ public sealed class StrategyProperties
             IWorkerSelectionStrategy strategy = Create(name);
             foreach (int[] loads in sequence)
             {
-                int choice = strategy.Select(Candidates(loads));
+                int choice = strategy.Select(default, Candidates(loads));
                 Assert.InRange(choice, 0, loads.Length - 1);
             }
         });
@@ -29,7 +29,7 @@ public sealed class StrategyProperties
             IWorkerSelectionStrategy strategy = WorkerSelectionStrategies.LeastBusy();
             foreach (int[] loads in sequence)
             {
-                Assert.Equal(loads.Min(), loads[strategy.Select(Candidates(loads))]);
+                Assert.Equal(loads.Min(), loads[strategy.Select(default, Candidates(loads))]);
             }
         });
 
@@ -43,7 +43,7 @@ public sealed class StrategyProperties
             int[] picks = new int[n];
             for (int i = 0; i < k * n; i++)
             {
-                picks[strategy.Select(candidates)]++;
+                picks[strategy.Select(default, candidates)]++;
             }
 
             Assert.All(picks, count => Assert.Equal(k, count));

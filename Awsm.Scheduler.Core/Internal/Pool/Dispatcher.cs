@@ -27,7 +27,14 @@ namespace Awsm.Scheduler.Internal.Pool;
 /// </remarks>
 internal sealed class Dispatcher
 {
-    private readonly Channel<PendingRef> _queue;
+    // The queue: one lane per priority (index = priority + 1, so Low, Normal, High), bounded together by _room.
+    private readonly Channel<PendingRef>[] _lanes;
+    private readonly SemaphoreSlim _room;
+    private readonly CancellationTokenSource _closed = new();
+
+    // How many departures from higher lanes each waiting lane has seen since its last own departure. The loop alone
+    // reads and writes it.
+    private readonly int[] _passedOver;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Lock _sendGate = new();
     private readonly string _poolName;
@@ -87,18 +94,23 @@ internal sealed class Dispatcher
         _stoppedError = stoppedError;
         _queueCapacity = options.QueueCapacity;
         _queueFullMode = options.QueueFullMode;
-        _queue = Channel.CreateBounded<PendingRef>(new BoundedChannelOptions(_queueCapacity)
+        _room = new SemaphoreSlim(_queueCapacity, _queueCapacity);
+        _lanes = new Channel<PendingRef>[LaneCount];
+        for (int lane = 0; lane < _lanes.Length; lane++)
         {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-        });
+            _lanes[lane] = Channel.CreateUnbounded<PendingRef>(new UnboundedChannelOptions { SingleReader = true });
+        }
+
+        _passedOver = new int[LaneCount];
     }
+
+    private const int LaneCount = 3;
 
     /// <summary>
     /// Gets how many jobs wait for a worker. A job that ends while queued (canceled, timed out) stays in the channel
     /// until the loop drops it, a moment later; it is not counted: no more jobs can wait than are pending and not sent.
     /// </summary>
-    public int QueueDepth => Math.Min(_queue.Reader.Count, _ledger.WaitingCount);
+    public int QueueDepth => Math.Min(_queueCapacity - _room.CurrentCount, _ledger.WaitingCount);
 
     public int InFlight
     {
@@ -114,12 +126,12 @@ internal sealed class Dispatcher
         }
     }
 
-    /// <summary>Sends an admitted job now, or queues it; a full queue rejects it or waits, as configured.</summary>
+    /// <summary>Sends an admitted job now, or queues it in its priority's lane; a full queue rejects it or waits, as configured.</summary>
     /// <remarks>Called by the dispatching thread, which holds the job's current generation (see <see cref="JobLedger.Admit"/>).</remarks>
-    public void Accept(PendingJob job)
+    public void Accept(PendingJob job, in JobPlacement placement)
     {
         long generation = job.Generation;
-        if (TrySendNow(job, generation))
+        if (TrySendNow(job, generation, placement))
         {
             return;
         }
@@ -130,9 +142,12 @@ internal sealed class Dispatcher
             return;
         }
 
+        var queued = new PendingRef(job, generation);
+        int lane = LaneOf(placement.Priority);
         Interlocked.Increment(ref _queued);
-        if (_queue.Writer.TryWrite(new PendingRef(job, generation)))
+        if (_room.Wait(0))
         {
+            Enqueue(queued, lane);
             return;
         }
 
@@ -149,9 +164,31 @@ internal sealed class Dispatcher
         }
         else
         {
-            _ = EnqueueWhenRoomAsync(new PendingRef(job, generation), job.CallerToken);
+            _ = EnqueueWhenRoomAsync(queued, lane, job.CallerToken);
         }
     }
+
+    /// <summary>Writes a job that holds a place in the queue into its lane and wakes the loop; a closed queue fails it.</summary>
+    private void Enqueue(PendingRef queued, int lane)
+    {
+        if (_lanes[lane].Writer.TryWrite(queued))
+        {
+            Wake();
+            return;
+        }
+
+        // The pool stops: the queue takes nothing more.
+        _room.Release();
+        Interlocked.Decrement(ref _queued);
+        _ledger.Fail(queued.Job, queued.Generation, _stoppedError());
+    }
+
+    private static int LaneOf(JobPriority priority) => priority switch
+    {
+        JobPriority.Low => 0,
+        JobPriority.High => 2,
+        _ => 1,
+    };
 
     /// <summary>A job that held a place ended (<paramref name="worker"/> -1: it was still queued).</summary>
     public void Released(int worker)
@@ -195,72 +232,90 @@ internal sealed class Dispatcher
     }
 
     /// <summary>Accepts nothing more into the queue; the loop fails what is left once the pool is stopped.</summary>
-    public void CompleteQueue() => _queue.Writer.TryComplete();
+    public void CompleteQueue()
+    {
+        foreach (Channel<PendingRef> lane in _lanes)
+        {
+            lane.Writer.TryComplete();
+        }
 
-    /// <summary>The loop: takes queued jobs out only when a worker can have them.</summary>
+        // Callers that wait for room stop waiting and fail with the stop's error.
+        _closed.Cancel();
+        Wake();
+    }
+
+    /// <summary>The loop: takes queued jobs out, by priority, only when a worker can have them.</summary>
     public async Task RunAsync()
     {
-        ChannelReader<PendingRef> reader = _queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
                 // Peek, and take the job out only when a worker can have it: the queue then holds exactly the jobs
                 // that wait, so its capacity is the backpressure bound the caller configured.
                 // A queued job may end (and its instance serve a later dispatch) at any time: everything below names
                 // the generation it was queued in, and reads of its fields are checked against it.
-                while (reader.TryPeek(out PendingRef queued))
+                int lane = NextLane(out PendingRef queued);
+                if (lane < 0)
                 {
-                    (PendingJob job, long generation) = queued;
-                    if (job.IsDone(generation) || !job.TryReadInput(generation, out string jobName, out JobPayload payload))
+                    if (Array.TrueForAll(_lanes, l => l.Reader.Completion.IsCompleted))
                     {
-                        Take(reader);
-                        continue;
+                        return;
                     }
 
-                    // An input quarantined while it waited is not sent to kill another worker.
-                    if (_ledger.Refusal(jobName, payload) is { } quarantined)
-                    {
-                        Take(reader);
-                        _ledger.Fail(job, generation, quarantined);
-                        continue;
-                    }
-
-                    int worker;
-                    int entry;
-                    lock (_sendGate)
-                    {
-                        worker = SelectWorker(out entry);
-                    }
-
-                    if (worker >= 0)
-                    {
-                        Take(reader);
-                        if (Send(job, generation, worker, entry, _time.GetTimestamp(), fromQueue: true) is { } sendError)
-                        {
-                            _ledger.Fail(job, generation, sendError);
-                        }
-
-                        continue;
-                    }
-
-                    if (Array.TrueForAll(_slots, s => s.State == WorkerState.Evicted))
-                    {
-                        Take(reader);
-                        _ledger.Fail(job, generation, new NoLiveWorkersException($"Pool '{_poolName}' has no worker left that can run jobs: every worker was evicted after repeated failures."));
-                        continue;
-                    }
-
-                    if (_lifecycle.IsStopped)
-                    {
-                        Take(reader);
-                        _ledger.Fail(job, generation, _stoppedError());
-                        continue;
-                    }
-
-                    // No worker has room: wait until a job completes, a worker becomes ready, or the pool stops.
                     await _wake.Reader.ReadAsync().ConfigureAwait(false);
+                    continue;
                 }
+
+                (PendingJob job, long generation) = queued;
+                if (job.IsDone(generation) || !job.TryReadInput(generation, out string jobName, out JobPayload payload) || !job.TryReadPlacement(generation, out JobPlacement placement))
+                {
+                    Take(lane);
+                    continue;
+                }
+
+                // An input quarantined while it waited is not sent to kill another worker.
+                if (_ledger.Refusal(jobName, payload) is { } quarantined)
+                {
+                    Take(lane);
+                    _ledger.Fail(job, generation, quarantined);
+                    continue;
+                }
+
+                int worker;
+                int entry;
+                lock (_sendGate)
+                {
+                    worker = SelectWorker(placement, out entry);
+                }
+
+                if (worker >= 0)
+                {
+                    Take(lane);
+                    if (Send(job, generation, worker, entry, _time.GetTimestamp(), fromQueue: true) is { } sendError)
+                    {
+                        _ledger.Fail(job, generation, sendError);
+                    }
+
+                    continue;
+                }
+
+                if (Array.TrueForAll(_slots, s => s.State == WorkerState.Evicted))
+                {
+                    Take(lane);
+                    _ledger.Fail(job, generation, new NoLiveWorkersException($"Pool '{_poolName}' has no worker left that can run jobs: every worker was evicted after repeated failures."));
+                    continue;
+                }
+
+                if (_lifecycle.IsStopped)
+                {
+                    Take(lane);
+                    _ledger.Fail(job, generation, _stoppedError());
+                    continue;
+                }
+
+                // No worker has room: wait until a job completes, a worker becomes ready, or the pool stops.
+                await _wake.Reader.ReadAsync().ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -270,10 +325,48 @@ internal sealed class Dispatcher
         }
     }
 
-    private void Take(ChannelReader<PendingRef> reader)
+    /// <summary>
+    /// The lane whose head leaves next, and that head; -1 when every lane is empty. The highest non-empty lane, unless a
+    /// lower lane has waited through <see cref="WorkerPoolDefaults.PriorityShare"/> departures from above (the lowest
+    /// such lane first).
+    /// </summary>
+    private int NextLane(out PendingRef head)
     {
-        bool taken = reader.TryRead(out _);
+        int top = _lanes.Length - 1;
+        while (top >= 0 && !_lanes[top].Reader.TryPeek(out _))
+        {
+            top--;
+        }
+
+        for (int lane = 0; lane < top; lane++)
+        {
+            if (_passedOver[lane] >= WorkerPoolDefaults.PriorityShare && _lanes[lane].Reader.TryPeek(out head))
+            {
+                return lane;
+            }
+        }
+
+        if (top >= 0 && _lanes[top].Reader.TryPeek(out head))
+        {
+            return top;
+        }
+
+        head = default;
+        return -1;
+    }
+
+    /// <summary>Takes the head of <paramref name="lane"/> out (the loop peeked it) and counts the departure for the lanes below.</summary>
+    private void Take(int lane)
+    {
+        bool taken = _lanes[lane].Reader.TryRead(out _);
         Debug.Assert(taken, "Only the loop reads the queue, and it takes only a job it peeked.");
+        _passedOver[lane] = 0;
+        for (int below = 0; below < lane; below++)
+        {
+            _passedOver[below] = _lanes[below].Reader.TryPeek(out _) ? _passedOver[below] + 1 : 0;
+        }
+
+        _room.Release();
         Interlocked.Decrement(ref _queued);
     }
 
@@ -282,7 +375,7 @@ internal sealed class Dispatcher
     /// queue and the loop (a thread wake-up, often on the other core) is skipped on the common path. Jobs that find the
     /// queue non-empty go behind it, so a waiting job is never overtaken by a later one.
     /// </summary>
-    private bool TrySendNow(PendingJob job, long generation)
+    private bool TrySendNow(PendingJob job, long generation, in JobPlacement placement)
     {
         // Stopping: the job goes to the queue path, which fails it. A stop that begins after this read is caught by
         // the send: it publishes the job in the worker's ledger, fences, then reads the stop flag (see the class).
@@ -307,7 +400,7 @@ internal sealed class Dispatcher
             lock (_sendGate)
             {
                 entry = -1;
-                worker = Volatile.Read(ref _queued) == 0 ? SelectWorker(out entry) : -1;
+                worker = Volatile.Read(ref _queued) == 0 ? SelectWorker(placement, out entry) : -1;
             }
         }
 
@@ -326,38 +419,41 @@ internal sealed class Dispatcher
         return true;
     }
 
-    private async Task EnqueueWhenRoomAsync(PendingRef queued, CancellationToken callerToken)
+    private async Task EnqueueWhenRoomAsync(PendingRef queued, int lane, CancellationToken callerToken)
     {
+        // Counted as queued while it waits for room, so that later jobs do not overtake it by the direct path.
+        Interlocked.Increment(ref _queued);
         try
         {
-            // The caller's token is already wired to the job; a canceled job is skipped by the loop, so the write
-            // only needs to stop waiting when the job ended for any reason.
-            Interlocked.Increment(ref _queued);
-            await _queue.Writer.WriteAsync(queued, callerToken).ConfigureAwait(false);
+            using var stopOrCancel = CancellationTokenSource.CreateLinkedTokenSource(callerToken, _closed.Token);
+            await _room.WaitAsync(stopOrCancel.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // The registration on the caller's token ends the job.
             Interlocked.Decrement(ref _queued);
+            if (!callerToken.IsCancellationRequested)
+            {
+                // The pool stops (the caller's own cancel is ended by the registration on its token).
+                _ledger.Fail(queued.Job, queued.Generation, _stoppedError());
+            }
+
+            return;
         }
-        catch (ChannelClosedException)
-        {
-            Interlocked.Decrement(ref _queued);
-            _ledger.Fail(queued.Job, queued.Generation, _stoppedError());
-        }
+
+        Enqueue(queued, lane);
     }
 
     /// <summary>
     /// Picks a ready worker with room and reserves an entry in its ledger, or returns -1 (also once sends stopped).
     /// Called under <see cref="_sendGate"/>. A lock-free sender may take the room the picker saw: then it picks again.
     /// </summary>
-    private int SelectWorker(out int entry)
+    private int SelectWorker(in JobPlacement placement, out int entry)
     {
         Debug.Assert(_sendGate.IsHeldByCurrentThread, "The picker is single-threaded: used under the send lock only.");
         entry = -1;
         while (!Volatile.Read(ref _sendsStopped))
         {
-            int worker = _picker.Pick(Volatile.Read(ref _queued));
+            int worker = _picker.Pick(placement, Volatile.Read(ref _queued));
             if (worker < 0 || _slots[worker].Ledger.TryReserve(out entry))
             {
                 return worker;

@@ -89,12 +89,16 @@ internal sealed class JobLedger
     public Task Drained => _drained.Task;
 
     /// <summary>Counts an accepted job and wires its caller's token and its timeout.</summary>
+    /// <param name="job">The job.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <param name="timeout">The job's own timeout (its dispatch's, else its type's); <see langword="null"/> for the
+    /// pool's, <see cref="Timeout.InfiniteTimeSpan"/> for none.</param>
     /// <returns><see langword="false"/> if the job already ended (the caller's token fired during registration).</returns>
     /// <remarks>
     /// Called by the dispatching thread, which holds the job's current generation until it returns the caller's value
     /// task: nothing can reuse the instance before that, so the plain reads and writes of the job here are its own.
     /// </remarks>
-    public bool Admit(PendingJob job, CancellationToken cancellationToken)
+    public bool Admit(PendingJob job, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         long generation = job.Generation;
         _telemetry.Accepted(job);
@@ -112,9 +116,11 @@ internal sealed class JobLedger
             return false;
         }
 
-        if (_jobTimeout is { } timeout)
+        if ((timeout ?? _jobTimeout) is { } limit && limit != Timeout.InfiniteTimeSpan)
         {
-            job.TimeoutTimer = _time.CreateTimer(static state => ((JobEnd)state!).TimedOut(), end ?? new JobEnd(this, job, generation), timeout, Timeout.InfiniteTimeSpan);
+            end ??= new JobEnd(this, job, generation);
+            end.Timeout = limit;
+            job.TimeoutTimer = _time.CreateTimer(static state => ((JobEnd)state!).TimedOut(), end, limit, Timeout.InfiniteTimeSpan);
             Interlocked.MemoryBarrier(); // the timer's store before the state's load, against the claim's exchange
             if (job.IsDone(generation))
             {
@@ -322,14 +328,13 @@ internal sealed class JobLedger
         job.SetCanceled(token);
     }
 
-    private void OnTimeout(PendingJob job, long generation)
+    private void OnTimeout(PendingJob job, long generation, TimeSpan timeout)
     {
         if (!TryClaim(job, generation, out bool wasSent))
         {
             return;
         }
 
-        TimeSpan timeout = _jobTimeout.GetValueOrDefault();
         Log.JobTimedOut(_logger, _poolName, job.JobName, job.Id.Value, timeout.TotalMilliseconds);
         if (wasSent)
         {
@@ -419,8 +424,11 @@ internal sealed class JobLedger
     /// <summary>The state of a job's timer and cancellation callbacks: the ledger, and the job and generation they end.</summary>
     private sealed class JobEnd(JobLedger ledger, PendingJob job, long generation)
     {
+        /// <summary>Gets or sets the job's timeout (written before its timer is created).</summary>
+        public TimeSpan Timeout { get; set; }
+
         public void CallerCanceled(CancellationToken token) => ledger.OnCallerCanceled(job, generation, token);
 
-        public void TimedOut() => ledger.OnTimeout(job, generation);
+        public void TimedOut() => ledger.OnTimeout(job, generation, Timeout);
     }
 }

@@ -27,8 +27,9 @@ internal sealed class WorkerPicker(WorkerSlot[] slots, IWorkerSelectionStrategy 
     public bool Narrowing => Volatile.Read(ref _spreadingBacklog);
 
     /// <summary>Picks a ready worker with room, or returns -1.</summary>
+    /// <param name="job">The job being placed, as the strategy sees it.</param>
     /// <param name="queued">How many jobs wait in the dispatcher's queue (the job being placed included, if queued).</param>
-    public int Pick(int queued)
+    public int Pick(in JobPlacement job, int queued)
     {
         // One pass over the slots (this runs for every job): the ready ones with room, and whether any still starts.
         int count = 0;
@@ -68,7 +69,7 @@ internal sealed class WorkerPicker(WorkerSlot[] slots, IWorkerSelectionStrategy 
             return -1;
         }
 
-        int choice = strategy.Select(_candidates.AsSpan(0, count));
+        int choice = strategy.Select(job, _candidates.AsSpan(0, count));
         if ((uint)choice >= (uint)count)
         {
             throw new InvalidOperationException($"Strategy '{strategy.GetType().FullName}' chose position {choice} among {count} candidates.");

@@ -39,17 +39,25 @@ internal sealed class ResilientWorkerPool : IWorkerPool, IDisposable
 
     public ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput>(TInput input, CancellationToken cancellationToken = default)
         where TJob : IWorkerJob<TInput, TOutput> =>
+        DispatchAsync<TJob, TInput, TOutput>(input, default(DispatchOptions), cancellationToken);
+
+    public ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput>(TInput input, DispatchOptions options, CancellationToken cancellationToken = default)
+        where TJob : IWorkerJob<TInput, TOutput> =>
         _pipeline is null
-            ? _inner.DispatchAsync<TJob, TInput, TOutput>(input, cancellationToken)
-            : Execute<TJob, TInput, TOutput>(_inner, _pipeline, input, cancellationToken);
+            ? _inner.DispatchAsync<TJob, TInput, TOutput>(input, options, cancellationToken)
+            : Execute<TJob, TInput, TOutput>(_inner, _pipeline, input, options, cancellationToken);
 
     public ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput, TProgress>(TInput input, IProgress<TProgress>? progress, CancellationToken cancellationToken = default)
         where TJob : IWorkerJob<TInput, TOutput> =>
+        DispatchAsync<TJob, TInput, TOutput, TProgress>(input, progress, default(DispatchOptions), cancellationToken);
+
+    public ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput, TProgress>(TInput input, IProgress<TProgress>? progress, DispatchOptions options, CancellationToken cancellationToken = default)
+        where TJob : IWorkerJob<TInput, TOutput> =>
         _pipeline is null
-            ? _inner.DispatchAsync<TJob, TInput, TOutput, TProgress>(input, progress, cancellationToken)
+            ? _inner.DispatchAsync<TJob, TInput, TOutput, TProgress>(input, progress, options, cancellationToken)
             : _pipeline.ExecuteAsync(
-                static (state, token) => state.Pool.DispatchAsync<TJob, TInput, TOutput, TProgress>(state.Input, state.Progress, token),
-                (Pool: _inner, Input: input, Progress: progress),
+                static (state, token) => state.Pool.DispatchAsync<TJob, TInput, TOutput, TProgress>(state.Input, state.Progress, state.Options, token),
+                (Pool: _inner, Input: input, Progress: progress, Options: options),
                 cancellationToken);
 
     public WorkerPoolStats GetStats() => _inner.GetStats();
@@ -59,10 +67,10 @@ internal sealed class ResilientWorkerPool : IWorkerPool, IDisposable
     /// <summary>Aborts the pool and waits for it to stop: a synchronous dispose cannot wait for a drain.</summary>
     public void Dispose() => _inner.StopAsync(ShutdownMode.Abort).GetAwaiter().GetResult();
 
-    internal static ValueTask<TOutput> Execute<TJob, TInput, TOutput>(IWorkerPool pool, ResiliencePipeline pipeline, TInput input, CancellationToken cancellationToken)
+    internal static ValueTask<TOutput> Execute<TJob, TInput, TOutput>(IWorkerPool pool, ResiliencePipeline pipeline, TInput input, DispatchOptions options, CancellationToken cancellationToken)
         where TJob : IWorkerJob<TInput, TOutput> =>
         pipeline.ExecuteAsync(
-            static (state, token) => state.Pool.DispatchAsync<TJob, TInput, TOutput>(state.Input, token),
-            (Pool: pool, Input: input),
+            static (state, token) => state.Pool.DispatchAsync<TJob, TInput, TOutput>(state.Input, state.Options, token),
+            (Pool: pool, Input: input, Options: options),
             cancellationToken);
 }
