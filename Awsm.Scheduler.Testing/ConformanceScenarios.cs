@@ -63,6 +63,11 @@ public static class ConformanceScenarios
         New(EnvelopeScenarios.DispatchAsync_DuplicateReplyForAJob_FirstWinsAndTheJobEndsOnce, None, "Of two replies for one job the first wins and the job ends once."),
         New(EnvelopeScenarios.DispatchAsync_ReplyFromAnotherWorker_IsDropped, ManyWorkers, "A reply from a worker that does not hold the job is dropped."),
 
+        // Per-call options.
+        New(PlacementScenarios.DispatchAsync_HighPriorityQueuedBehindNormal_LeavesFirst, None, "A high-priority job queued behind normal ones leaves the queue first."),
+        New(PlacementScenarios.DispatchAsync_PerCallTimeout_EndsTheJobAtItsOwnTime, FakeTime, "A dispatch's own timeout ends it at its time, and an infinite one outlives the pool's."),
+        New(PlacementScenarios.DispatchAsync_KeyedJobs_SurvivorsKeepTheirKeysWhenAWorkerIsLost, ManyWorkers | FakeTime, "Consistent hashing keeps a key on one worker; when a worker is lost only its keys move."),
+
         // Lifecycle.
         New(LifecycleScenarios.StartAsync_WorkerNeverReady_FailsAfterTimeoutNamingTheWorker, FakeTime | ManyWorkers, "A worker that never reports ready fails the start after the start timeout, naming it, and leaves nothing alive."),
         New(LifecycleScenarios.StartAsync_HeldStartReleased_PoolStartsAndServes, None, "A start whose readiness is held completes once released, and the worker serves."),

@@ -239,6 +239,21 @@ public abstract class TransportConformanceTests
     [SkippableFact]
     public Task StopAsync_DrainWithTokenThatFires_AbortsWhatIsLeft() => RunScenarioAsync(nameof(StopAsync_DrainWithTokenThatFires_AbortsWhatIsLeft));
 
+    /// <summary>Runs the scenario of the same name.</summary>
+    /// <returns>A task that completes when it passed.</returns>
+    [SkippableFact]
+    public Task DispatchAsync_HighPriorityQueuedBehindNormal_LeavesFirst() => RunScenarioAsync(nameof(DispatchAsync_HighPriorityQueuedBehindNormal_LeavesFirst));
+
+    /// <summary>Runs the scenario of the same name.</summary>
+    /// <returns>A task that completes when it passed.</returns>
+    [SkippableFact]
+    public Task DispatchAsync_PerCallTimeout_EndsTheJobAtItsOwnTime() => RunScenarioAsync(nameof(DispatchAsync_PerCallTimeout_EndsTheJobAtItsOwnTime));
+
+    /// <summary>Runs the scenario of the same name.</summary>
+    /// <returns>A task that completes when it passed.</returns>
+    [SkippableFact]
+    public Task DispatchAsync_KeyedJobs_SurvivorsKeepTheirKeysWhenAWorkerIsLost() => RunScenarioAsync(nameof(DispatchAsync_KeyedJobs_SurvivorsKeepTheirKeysWhenAWorkerIsLost));
+
     /// <summary>Runs a scenario of the catalog against this class's driver, or skips it with the reason its capabilities give.</summary>
     /// <param name="scenarioName">The scenario's name.</param>
     /// <returns>A task that completes when it passed.</returns>

@@ -35,10 +35,15 @@ internal sealed class ConformancePool
     public Task<string> Gate(ConformanceGate gate, CancellationToken cancellationToken = default) =>
         Guarded(Pool.DispatchAsync<GateJob, GateInput, string>(new GateInput(gate.Key, gate.IgnoreCancellation), cancellationToken));
 
+    public Task<string> Gate(ConformanceGate gate, DispatchOptions options) =>
+        Guarded(Pool.DispatchAsync<GateJob, GateInput, string>(new GateInput(gate.Key, gate.IgnoreCancellation), options));
+
     public Task<int> AddOne(int input, CancellationToken cancellationToken = default) =>
         Guarded(Pool.DispatchAsync<AddOneJob, int, int>(input, cancellationToken));
 
     public Task<int> WhoAmI() => Guarded(Pool.DispatchAsync<WhoAmIJob, int, int>(0));
+
+    public Task<int> WhoAmI(DispatchOptions options) => Guarded(Pool.DispatchAsync<WhoAmIJob, int, int>(0, options));
 
     public Task<string> Echo(string input) => Guarded(Pool.DispatchAsync<EchoJob, string, string>(input));
 

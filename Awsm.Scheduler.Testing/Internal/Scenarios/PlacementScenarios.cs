@@ -1,0 +1,95 @@
+using Xunit;
+
+namespace Awsm.Scheduler.Testing.Internal.Scenarios;
+
+/// <summary>Per-call options on every transport: priority among queued jobs, a per-call timeout, keyed placement.</summary>
+internal static class PlacementScenarios
+{
+    public static async Task DispatchAsync_HighPriorityQueuedBehindNormal_LeavesFirst(ConformanceContext c)
+    {
+        ConformancePool p = await c.StartPoolAsync(o =>
+        {
+            o.WorkerCount = 1;
+            o.MaxInFlightPerWorker = 1;
+        });
+        ConformanceGate running = c.NewGate();
+        Task<string> first = p.Gate(running);
+        await running.Started();
+        ConformanceGate[] normal = [c.NewGate(), c.NewGate()];
+        ConformanceGate high = c.NewGate();
+        List<Task<string>> jobs = [.. normal.Select(g => p.Gate(g, new DispatchOptions { Priority = JobPriority.Normal }))];
+        jobs.Add(p.Gate(high, new DispatchOptions { Priority = JobPriority.High }));
+
+        running.Release();
+        await first;
+
+        // One place in the pool: the next job is sent only when the previous one ended, so start order is queue order.
+        var order = new List<ConformanceGate>();
+        var left = new List<ConformanceGate>([.. normal, high]);
+        while (left.Count > 0)
+        {
+            await Task.WhenAny(left.Select(g => g.Started())).WaitAsync(c.Guard);
+            ConformanceGate next = Assert.Single(left, g => g.HasStarted);
+            order.Add(next);
+            left.Remove(next);
+            next.Release();
+        }
+
+        Assert.Equal([high, normal[0], normal[1]], order);
+        await Task.WhenAll(jobs);
+    }
+
+    public static async Task DispatchAsync_PerCallTimeout_EndsTheJobAtItsOwnTime(ConformanceContext c)
+    {
+        ConformancePool p = await c.StartPoolAsync(o => o.JobTimeout = TimeSpan.FromSeconds(30));
+        ConformanceGate shortGate = c.NewGate();
+        ConformanceGate longGate = c.NewGate();
+        Task<string> shortJob = p.Gate(shortGate, new DispatchOptions { Timeout = TimeSpan.FromSeconds(2) });
+        Task<string> longJob = p.Gate(longGate, new DispatchOptions { Timeout = Timeout.InfiniteTimeSpan });
+        await Task.WhenAll(shortGate.Started(), longGate.Started());
+
+        p.FakeTime.Advance(TimeSpan.FromSeconds(2));
+
+        var error = await Assert.ThrowsAsync<JobTimeoutException>(() => shortJob);
+        Assert.Equal(TimeSpan.FromSeconds(2), error.Timeout);
+        await shortGate.TokenFired();
+
+        p.FakeTime.Advance(TimeSpan.FromMinutes(5));
+        Assert.False(longJob.IsCompleted);
+        longGate.Release();
+        Assert.StartsWith(longGate.Key, await longJob);
+        Assert.Equal(1, p.Pool.GetStats().TimedOut);
+    }
+
+    public static async Task DispatchAsync_KeyedJobs_SurvivorsKeepTheirKeysWhenAWorkerIsLost(ConformanceContext c)
+    {
+        ConformancePool p = await c.StartPoolAsync(o => o.Strategy = WorkerSelectionStrategies.ConsistentHashing());
+        string[] keys = [.. Enumerable.Range(0, 12).Select(i => $"key-{i}")];
+        var home = new Dictionary<string, int>();
+        foreach (string key in keys)
+        {
+            home[key] = await p.WhoAmI(new DispatchOptions { Key = key });
+            Assert.Equal(home[key], await p.WhoAmI(new DispatchOptions { Key = key }));
+        }
+
+        // Twelve keys over two workers: with a fair hash, both hold some (the chance that one holds all is 1 in 2,048).
+        int lost = home[keys[0]];
+        Assert.Contains(home.Values, w => w != lost);
+
+        ConformanceGate gate = c.NewGate();
+        Task<string> victim = p.Gate(gate, new DispatchOptions { Key = keys[0] });
+        Assert.Equal(lost, await gate.Started());
+        p.Faults.Crash(lost);
+        await Assert.ThrowsAsync<WorkerCrashedException>(() => victim);
+
+        foreach (string key in keys)
+        {
+            int now = await p.WhoAmI(new DispatchOptions { Key = key });
+            Assert.NotEqual(lost, now);
+            if (home[key] != lost)
+            {
+                Assert.Equal(home[key], now);
+            }
+        }
+    }
+}
