@@ -17,10 +17,10 @@ public static class WorkerPoolResilienceExtensions
     /// <param name="pipeline">The pipeline each dispatch runs in.</param>
     /// <param name="job">The job's handle; the job must be registered with the pool.</param>
     /// <param name="input">The input; not <see langword="null"/>.</param>
-    /// <param name="options">How each attempt runs (timeout, priority, key); <see langword="default"/> for the pool's settings.</param>
+    /// <param name="options">How each attempt runs (timeout, priority, key).</param>
     /// <param name="cancellationToken">Cancels the whole execution, every attempt included.</param>
     /// <returns>The job's output.</returns>
-    public static ValueTask<TOutput> DispatchAsync<TInput, TOutput>(this IWorkerPool pool, ResiliencePipeline pipeline, JobHandle<TInput, TOutput> job, TInput input, DispatchOptions options = default, CancellationToken cancellationToken = default)
+    public static ValueTask<TOutput> DispatchAsync<TInput, TOutput>(this IWorkerPool pool, ResiliencePipeline pipeline, JobHandle<TInput, TOutput> job, TInput input, DispatchOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -42,10 +42,10 @@ public static class WorkerPoolResilienceExtensions
     /// <param name="pipeline">The pipeline each dispatch runs in.</param>
     /// <param name="job">The job's handle; the job must be registered with the pool.</param>
     /// <param name="input">The input; not <see langword="null"/>.</param>
-    /// <param name="options">How each attempt runs (timeout, priority, key); <see langword="default"/> for the pool's settings.</param>
+    /// <param name="options">How each attempt runs (timeout, priority, key).</param>
     /// <param name="cancellationToken">Cancels the whole execution, every attempt included.</param>
     /// <returns>The job's output.</returns>
-    public static ValueTask<TOutput> DispatchAsync<TInput, TOutput>(this IWorkerPool pool, ResiliencePipeline<TOutput> pipeline, JobHandle<TInput, TOutput> job, TInput input, DispatchOptions options = default, CancellationToken cancellationToken = default)
+    public static ValueTask<TOutput> DispatchAsync<TInput, TOutput>(this IWorkerPool pool, ResiliencePipeline<TOutput> pipeline, JobHandle<TInput, TOutput> job, TInput input, DispatchOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -55,6 +55,30 @@ public static class WorkerPoolResilienceExtensions
             (Pool: pool, Job: job, Input: input, Options: options),
             cancellationToken);
     }
+
+    /// <summary>Dispatches a job inside <paramref name="pipeline"/> with the pool's settings; see <see cref="DispatchAsync{TInput, TOutput}(IWorkerPool, ResiliencePipeline, JobHandle{TInput, TOutput}, TInput, DispatchOptions, CancellationToken)"/>.</summary>
+    /// <typeparam name="TInput">The job's input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">The job's output type (inferred).</typeparam>
+    /// <param name="pool">The pool.</param>
+    /// <param name="pipeline">The pipeline each dispatch runs in.</param>
+    /// <param name="job">The job's handle; the job must be registered with the pool.</param>
+    /// <param name="input">The input; not <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the whole execution, every attempt included.</param>
+    /// <returns>The job's output.</returns>
+    public static ValueTask<TOutput> DispatchAsync<TInput, TOutput>(this IWorkerPool pool, ResiliencePipeline pipeline, JobHandle<TInput, TOutput> job, TInput input, CancellationToken cancellationToken = default) =>
+        pool.DispatchAsync(pipeline, job, input, default(DispatchOptions), cancellationToken);
+
+    /// <summary>Dispatches a job inside a typed pipeline with the pool's settings; see <see cref="DispatchAsync{TInput, TOutput}(IWorkerPool, ResiliencePipeline{TOutput}, JobHandle{TInput, TOutput}, TInput, DispatchOptions, CancellationToken)"/>.</summary>
+    /// <typeparam name="TInput">The job's input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">The job's output type (inferred).</typeparam>
+    /// <param name="pool">The pool.</param>
+    /// <param name="pipeline">The pipeline each dispatch runs in.</param>
+    /// <param name="job">The job's handle; the job must be registered with the pool.</param>
+    /// <param name="input">The input; not <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the whole execution, every attempt included.</param>
+    /// <returns>The job's output.</returns>
+    public static ValueTask<TOutput> DispatchAsync<TInput, TOutput>(this IWorkerPool pool, ResiliencePipeline<TOutput> pipeline, JobHandle<TInput, TOutput> job, TInput input, CancellationToken cancellationToken = default) =>
+        pool.DispatchAsync(pipeline, job, input, default(DispatchOptions), cancellationToken);
 
     /// <summary>
     /// Returns a view of <paramref name="pool"/> whose <c>DispatchAsync</c> calls run inside
