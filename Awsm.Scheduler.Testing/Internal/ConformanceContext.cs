@@ -85,7 +85,7 @@ internal sealed class ConformanceContext : IAsyncDisposable
 
         foreach (ConformancePool pool in pools)
         {
-            await pool.Pool.StopAsync(ShutdownMode.Abort).WaitAsync(Guard).ConfigureAwait(false);
+            await pool.Pool.StopAsync(PoolShutdownMode.Abort).WaitAsync(Guard).ConfigureAwait(false);
             Check.Equal(0, pool.Pool.GetStats().Pending);
             if (Has(TransportCapabilities.CountsLiveWorkers))
             {

@@ -58,7 +58,7 @@ internal static class LifecycleScenarios
         Task<string> running = p.Gate(gate);
         await gate.Started();
 
-        Task stopping = p.Pool.StopAsync(ShutdownMode.Drain);
+        Task stopping = p.Pool.StopAsync(PoolShutdownMode.Drain);
 
         await Check.ThrowsAsync<SchedulerDisposedException>(() => p.AddOne(1));
         Check.False(stopping.IsCompleted);
@@ -84,7 +84,7 @@ internal static class LifecycleScenarios
         await gate.Started();
         Task<int> queued = p.AddOne(1);
 
-        await p.Pool.StopAsync(ShutdownMode.Abort).WaitAsync(c.Guard);
+        await p.Pool.StopAsync(PoolShutdownMode.Abort).WaitAsync(c.Guard);
 
         await Check.ThrowsAsync<SchedulerDisposedException>(() => running);
         await Check.ThrowsAsync<SchedulerDisposedException>(() => queued);
@@ -114,7 +114,7 @@ internal static class LifecycleScenarios
         await gate.Started();
         using var hurry = new CancellationTokenSource();
 
-        Task stopping = p.Pool.StopAsync(ShutdownMode.Drain, hurry.Token);
+        Task stopping = p.Pool.StopAsync(PoolShutdownMode.Drain, hurry.Token);
         await hurry.CancelAsync();
         await stopping.WaitAsync(c.Guard);
 
