@@ -158,7 +158,7 @@ internal static class RedisBench
         }
 
         (double, double, double) result = await MeasureAsync(OneAsync, inFlight, cell);
-        await pool.StopAsync(ShutdownMode.Drain);
+        await pool.StopAsync(PoolShutdownMode.Drain);
         await pool.DisposeAsync();
         await host.StopAsync();
         return result;

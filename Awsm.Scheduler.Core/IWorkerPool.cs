@@ -1,6 +1,12 @@
 namespace Awsm.Scheduler;
 
 /// <summary>A pool of workers that runs typed jobs. Create one with <see cref="WorkerPool"/> or resolve it from DI.</summary>
+/// <remarks>
+/// A pool is <see cref="IAsyncDisposable"/>: <c>await using var pool = new WorkerPool(...)</c> drains it at the end of the
+/// scope, letting queued and running jobs finish for up to <see cref="WorkerPoolOptions.ShutdownTimeout"/> before it
+/// aborts what is left, then terminates the workers and disposes the transport. A pool from DI is disposed by its
+/// service provider (and drained first by the hosted service, where a host runs); do not dispose it yourself.
+/// </remarks>
 public interface IWorkerPool : IAsyncDisposable
 {
     /// <summary>Gets the pool's name.</summary>
@@ -8,22 +14,25 @@ public interface IWorkerPool : IAsyncDisposable
 
     /// <summary>
     /// Starts every worker and waits until all are ready. Fails with <see cref="WorkerStartException"/> (naming the
-    /// worker and the reason) on an init error, a crash during start, or when the start timeout elapses.
-    /// A pool also starts on its first dispatch; jobs dispatched while it starts wait in the queue.
+    /// worker and the reason) on an init error, a crash during start, or when
+    /// <see cref="WorkerPoolOptions.StartTimeout"/> elapses. Calling it is optional: the first dispatch starts a pool
+    /// that was not started, and the jobs accepted meanwhile wait in the queue until workers are ready (or fail with
+    /// the start error). Call it to start the workers early and to see a start failure at once. Safe to call more than
+    /// once: later calls return the first call's start (whose token governs it).
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when every worker is ready.</returns>
     Task StartAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Stops the pool: no new jobs are accepted, then queued and in-flight jobs drain (<see cref="ShutdownMode.Drain"/>) or
-    /// fail (<see cref="ShutdownMode.Abort"/>), and the workers are terminated. If <paramref name="cancellationToken"/>
+    /// Stops the pool: no new jobs are accepted, then queued and in-flight jobs drain (<see cref="PoolShutdownMode.Drain"/>) or
+    /// fail (<see cref="PoolShutdownMode.Abort"/>), and the workers are terminated. If <paramref name="cancellationToken"/>
     /// fires during a drain, the remaining jobs are aborted. Safe to call more than once.
     /// </summary>
     /// <param name="mode">Drain or abort.</param>
     /// <param name="cancellationToken">Turns a drain into an abort when it fires.</param>
     /// <returns>A task that completes when nothing of the pool is left running.</returns>
-    Task StopAsync(ShutdownMode mode, CancellationToken cancellationToken = default);
+    Task StopAsync(PoolShutdownMode mode, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Runs a job on a worker. Ends exactly once: with the job's output, or with a <see cref="SchedulerException"/>

@@ -161,7 +161,7 @@ public sealed class WorkerPool : IWorkerPool
         {
             // Jobs accepted while the pool was starting fail with this error, and so do later dispatches.
             Volatile.Write(ref _startFailure, ex);
-            await StopAsync(ShutdownMode.Abort, CancellationToken.None).ConfigureAwait(false);
+            await StopAsync(PoolShutdownMode.Abort, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
@@ -236,7 +236,7 @@ public sealed class WorkerPool : IWorkerPool
     }
 
     /// <inheritdoc />
-    public Task StopAsync(ShutdownMode mode, CancellationToken cancellationToken = default)
+    public Task StopAsync(PoolShutdownMode mode, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -245,7 +245,7 @@ public sealed class WorkerPool : IWorkerPool
         }
     }
 
-    private async Task StopCoreAsync(ShutdownMode mode, CancellationToken cancellationToken)
+    private async Task StopCoreAsync(PoolShutdownMode mode, CancellationToken cancellationToken)
     {
         PoolPhase previous;
         lock (_gate)
@@ -258,7 +258,7 @@ public sealed class WorkerPool : IWorkerPool
         _dispatcher.CompleteQueue();
         _ledger.BeginDraining();
 
-        if (mode == ShutdownMode.Drain && previous == PoolPhase.Running)
+        if (mode == PoolShutdownMode.Drain && previous == PoolPhase.Running)
         {
             try
             {
@@ -299,7 +299,7 @@ public sealed class WorkerPool : IWorkerPool
     public async ValueTask DisposeAsync()
     {
         using var hurry = new CancellationTokenSource(_shutdownTimeout, _time);
-        await StopAsync(ShutdownMode.Drain, hurry.Token).ConfigureAwait(false);
+        await StopAsync(PoolShutdownMode.Drain, hurry.Token).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

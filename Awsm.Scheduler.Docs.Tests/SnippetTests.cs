@@ -48,6 +48,24 @@ public sealed class SnippetTests
     }
 
     [Fact]
+    public void PackageReadme_EveryShippingLibrary_HasItsOwnInstallLine()
+    {
+        // A package page on nuget.org shows only its own README: it must say how to install that package.
+        string[] libraries = Directory.EnumerateDirectories(MarkdownSnippets.RepositoryRoot, "Awsm.Scheduler.*")
+            .Where(d => File.Exists(Path.Combine(d, "PublicAPI.Unshipped.txt")))
+            .ToArray();
+        Assert.NotEmpty(libraries);
+
+        foreach (string library in libraries)
+        {
+            string name = Path.GetFileName(library);
+            string readme = File.ReadAllText(Path.Combine(library, "README.md"));
+            Assert.True(readme.Contains($"dotnet add package {name} ", StringComparison.Ordinal),
+                $"{name}/README.md has no install line ('dotnet add package {name} --prerelease').");
+        }
+    }
+
+    [Fact]
     public void Read_BrokenBlock_ReportsMarkdownFileAndLine()
     {
         // The check itself: a block that cannot compile is reported at its Markdown line, not at a line of a temp file.

@@ -37,8 +37,13 @@ public sealed class InProcTransport : IWorkerTransport
     /// <inheritdoc />
     public ChannelReader<WorkerEvent> Events => _events.Reader;
 
-    /// <summary>Gets the number of worker threads (or thread-pool mailboxes) that have not yet left their loop, across incarnations: for leak checks in tests.</summary>
-    internal int LiveThreads
+    /// <summary>
+    /// Gets the number of workers (dedicated threads or thread-pool mailboxes) that have not yet left their loop, across
+    /// incarnations: a crashed or terminated worker whose job still runs counts until the job returns. For leak checks,
+    /// e.g. a conformance driver that declares <c>TransportCapabilities.CountsLiveWorkers</c> returns it from
+    /// <c>CountLiveWorkers</c>; zero once the pool that owns this transport has stopped and its jobs have returned.
+    /// </summary>
+    public int LiveWorkerCount
     {
         get
         {

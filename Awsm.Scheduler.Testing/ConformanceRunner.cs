@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Awsm.Scheduler.Testing;
 
 /// <summary>
-/// Runs conformance scenarios outside xunit (a browser page, a console, a worker-host test) and reports each as passed,
+/// Runs conformance scenarios under any runner, or none (a browser page, a console, an NUnit or MSTest test) and reports each as passed,
 /// skipped with its reason, or failed with its message. Never throws for a failing scenario.
 /// </summary>
 public static class ConformanceRunner

@@ -49,7 +49,9 @@ public sealed class ConformanceScenario
     /// <param name="driver">The driver.</param>
     /// <returns>A task that completes when the scenario passed.</returns>
     /// <exception cref="InvalidOperationException">The driver lacks a capability the scenario requires (see <see cref="SkipReason"/>).</exception>
-    /// <exception cref="Exception">Whatever assertion failed: the transport does not conform.</exception>
+    /// <exception cref="ConformanceException">A check failed: the transport does not conform.</exception>
+    /// <exception cref="TimeoutException">The scenario did not end within <see cref="TransportDriver.HangGuard"/>.</exception>
+    /// <exception cref="Exception">Anything else the scenario's pools threw where it expected none.</exception>
     public async Task RunAsync(TransportDriver driver)
     {
         if (SkipReason(driver) is { } reason)

@@ -5,7 +5,8 @@ namespace Awsm.Scheduler.Testing;
 /// <summary>
 /// Tells the conformance scenarios how to make the transport under test and what it can do. One driver per transport
 /// and mode; a transport author writes one and runs <see cref="ConformanceScenarios.All"/> against it, through
-/// <see cref="TransportConformanceTests"/> in xunit or <see cref="ConformanceRunner"/> anywhere else.
+/// <c>TransportConformanceTests</c> (package Awsm.Scheduler.Testing.Xunit) in xunit, or <see cref="ConformanceRunner"/> under
+/// any other runner.
 /// </summary>
 public abstract class TransportDriver
 {

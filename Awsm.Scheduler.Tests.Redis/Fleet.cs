@@ -108,7 +108,7 @@ public sealed class Fleet : IAsyncDisposable
     {
         foreach (WorkerPool pool in _pools)
         {
-            await pool.StopAsync(ShutdownMode.Abort).WaitAsync(HangGuard);
+            await pool.StopAsync(PoolShutdownMode.Abort).WaitAsync(HangGuard);
             await pool.DisposeAsync();
         }
 

@@ -267,7 +267,7 @@ public sealed class RedisTransportTests(RedisServer server, ITestOutputHelper ou
             await fleet.StartHostAsync("host-a", slots: 2);
             (WorkerPool pool, _) = await fleet.StartPoolAsync(workers: 2);
             await Task.WhenAll(Enumerable.Range(0, 20).Select(i => pool.DispatchAsync<WhereJob, int, string>(i).AsTask())).WaitAsync(Guard);
-            await pool.StopAsync(ShutdownMode.Drain).WaitAsync(Guard);
+            await pool.StopAsync(PoolShutdownMode.Drain).WaitAsync(Guard);
             await pool.DisposeAsync();
 
             // Documented: only the old slot streams remain, with a time-to-live, so hosts still read their abandon entry.

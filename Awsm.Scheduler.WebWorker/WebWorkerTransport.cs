@@ -65,11 +65,14 @@ public sealed class WebWorkerTransport : IWorkerTransport
     /// <summary>Gets the absolute URL of the <c>dotnet.js</c> workers import; <see langword="null"/> before initialization.</summary>
     public string? DotnetUrl { get; private set; }
 
+    // Measurement hooks, internal: the browser samples' e2e and bench hooks and the tests read them (InternalsVisibleTo);
+    // an app has its own telemetry (SchedulerTelemetry) and no use for transport counters.
+
     /// <summary>Gets how many job payloads were transferred to workers (their page-side buffer detached, zero-copy).</summary>
-    public long TransferredPayloads => PayloadCount(copied: false);
+    internal long TransferredPayloads => PayloadCount(copied: false);
 
     /// <summary>Gets how many job payloads had to be copied instead of transferred (expected to stay zero).</summary>
-    public long CopiedPayloads => PayloadCount(copied: true);
+    internal long CopiedPayloads => PayloadCount(copied: true);
 
     /// <summary>
     /// Gets the longest synchronous piece of work the transport's page module ran on the page's main thread in a task of
@@ -78,7 +81,7 @@ public sealed class WebWorkerTransport : IWorkerTransport
     /// <see cref="TimeSpan.Zero"/> before any transport was initialized. A diagnostic: how long the transport can keep
     /// the page from rendering a frame.
     /// </summary>
-    public static TimeSpan LongestPageChunk => PageInterop.IsImported ? TimeSpan.FromMilliseconds(PageInterop.LongestChunkMs()) : TimeSpan.Zero;
+    internal static TimeSpan LongestPageChunk => PageInterop.IsImported ? TimeSpan.FromMilliseconds(PageInterop.LongestChunkMs()) : TimeSpan.Zero;
 
     /// <summary>
     /// Gets the start timings the worker at <paramref name="workerIndex"/> reported with its last ready, as JSON

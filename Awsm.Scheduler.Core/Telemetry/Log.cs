@@ -63,7 +63,7 @@ internal static partial class Log
     public static partial void PoolStarted(ILogger logger, string pool, int workers);
 
     [LoggerMessage(31, LogLevel.Information, "Pool '{Pool}' stopping ({Mode}); {Pending} job(s) pending.")]
-    public static partial void PoolStopping(ILogger logger, string pool, ShutdownMode mode, int pending);
+    public static partial void PoolStopping(ILogger logger, string pool, PoolShutdownMode mode, int pending);
 
     [LoggerMessage(32, LogLevel.Information, "Pool '{Pool}' stopped.")]
     public static partial void PoolStopped(ILogger logger, string pool);

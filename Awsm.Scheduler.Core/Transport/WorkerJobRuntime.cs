@@ -15,11 +15,6 @@ namespace Awsm.Scheduler.Transport;
 /// </remarks>
 public sealed class WorkerJobRuntime
 {
-    /// <summary>The name of the <see cref="ActivitySource"/> used for worker-side spans.</summary>
-    public const string ActivitySourceName = "Awsm.Scheduler";
-
-    private static readonly ActivitySource Source = new(ActivitySourceName);
-
     private readonly JobRegistry _registry;
     private readonly int _workerIndex;
     private readonly Action<WorkerEvent> _reply;
@@ -331,7 +326,8 @@ public sealed class WorkerJobRuntime
         }
 
         ActivityContext.TryParse(message.TraceParent, message.TraceState, isRemote: true, out ActivityContext parent);
-        Activity? activity = Source.StartActivity("awsm.job.execute", ActivityKind.Consumer, parent);
+        // Worker-side spans come from the one activity source, SchedulerTelemetry.Name, as the dispatch spans do.
+        Activity? activity = Telemetry.SchedulerTelemetry.ActivitySource.StartActivity("awsm.job.execute", ActivityKind.Consumer, parent);
         if (activity is null)
         {
             // Nobody listens to our source, but spans the job creates with its own sources must still join the

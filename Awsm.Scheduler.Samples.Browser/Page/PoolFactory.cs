@@ -32,7 +32,7 @@ internal static class PoolFactory
     /// <summary>Stops a pool at once (fails what is left) and disposes it.</summary>
     public static async Task StopAsync(WorkerPool pool)
     {
-        await pool.StopAsync(ShutdownMode.Abort);
+        await pool.StopAsync(PoolShutdownMode.Abort);
         await pool.DisposeAsync();
     }
 }

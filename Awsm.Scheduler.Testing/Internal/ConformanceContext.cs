@@ -1,6 +1,5 @@
 using Awsm.Scheduler.Transport;
 using Microsoft.Extensions.Time.Testing;
-using Xunit;
 
 namespace Awsm.Scheduler.Testing.Internal;
 
@@ -86,11 +85,11 @@ internal sealed class ConformanceContext : IAsyncDisposable
 
         foreach (ConformancePool pool in pools)
         {
-            await pool.Pool.StopAsync(ShutdownMode.Abort).WaitAsync(Guard).ConfigureAwait(false);
-            Assert.Equal(0, pool.Pool.GetStats().Pending);
+            await pool.Pool.StopAsync(PoolShutdownMode.Abort).WaitAsync(Guard).ConfigureAwait(false);
+            Check.Equal(0, pool.Pool.GetStats().Pending);
             if (Has(TransportCapabilities.CountsLiveWorkers))
             {
-                Assert.Equal(0, pool.LiveWorkers());
+                Check.Equal(0, pool.LiveWorkers());
             }
         }
     }

@@ -18,5 +18,5 @@ public sealed class InProcTransportDriver(InProcPayloadMode mode, InProcThreadin
 
     public override IWorkerTransport CreateTransport() => new InProcTransport(new InProcTransportOptions { Mode = mode, Threading = threading });
 
-    public override int CountLiveWorkers(IWorkerTransport transport) => ((InProcTransport)transport).LiveThreads;
+    public override int CountLiveWorkers(IWorkerTransport transport) => ((InProcTransport)transport).LiveWorkerCount;
 }

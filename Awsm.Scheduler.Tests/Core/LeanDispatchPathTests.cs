@@ -128,7 +128,7 @@ public sealed class LeanDispatchPathTests
         Assert.True(firstOnPool, "a short job runs on the thread pool");
         Assert.True(slowOnPool, "the long job itself still ran where it started");
         Assert.All(later, onPool => Assert.Equal(0, onPool));
-        Assert.Equal(1, inner.LiveThreads);
+        Assert.Equal(1, inner.LiveWorkerCount);
     }
 
     [Fact]

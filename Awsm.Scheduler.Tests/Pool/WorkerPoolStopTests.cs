@@ -21,7 +21,7 @@ public sealed class WorkerPoolStopTests
 
         // The abort fails the running job first, which frees the worker's only place while the queued ones are still
         // pending: the dispatcher must not hand one of them to the worker in the moment before the abort reaches it.
-        await pool.StopAsync(ShutdownMode.Abort).WaitAsync(Hang);
+        await pool.StopAsync(PoolShutdownMode.Abort).WaitAsync(Hang);
 
         Assert.Equal(1, transport.SentTo(0));
         await Assert.ThrowsAsync<SchedulerDisposedException>(() => running);

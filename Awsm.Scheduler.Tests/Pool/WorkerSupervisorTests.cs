@@ -79,7 +79,7 @@ public sealed class WorkerSupervisorTests
         await _logs.WaitFor(WorkerRespawning);
         time.Advance(TimeSpan.FromSeconds(1));
         await respawnEntered.Task.WaitAsync(Hang);
-        await pool.StopAsync(ShutdownMode.Abort).WaitAsync(Hang);
+        await pool.StopAsync(PoolShutdownMode.Abort).WaitAsync(Hang);
         releaseRespawn.SetResult();
         await _logs.WaitFor(StartAbandoned);
 

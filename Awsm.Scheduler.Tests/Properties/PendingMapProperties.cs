@@ -67,8 +67,8 @@ public sealed class PendingMapProperties
                 Assert.Equal(ended.Count(e => e == "crashed"), stats.Failed);
                 Assert.Equal(stats.Dispatched, stats.Completed + stats.Failed + stats.Canceled + stats.TimedOut);
 
-                await pool.StopAsync(ShutdownMode.Drain).WaitAsync(ReliabilityHarness.Safety);
-                Assert.Equal(0, inner.LiveThreads);
+                await pool.StopAsync(PoolShutdownMode.Drain).WaitAsync(ReliabilityHarness.Safety);
+                Assert.Equal(0, inner.LiveWorkerCount);
             },
             iter: 150,
             threads: 1);

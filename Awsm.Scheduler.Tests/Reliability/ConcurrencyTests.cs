@@ -13,9 +13,9 @@ namespace Awsm.Scheduler.Tests.Reliability;
 public sealed class ConcurrencyTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(InProcPayloadMode.Serialized, ShutdownMode.Drain)]
-    [InlineData(InProcPayloadMode.ByReference, ShutdownMode.Abort)]
-    public async Task DispatchAsync_ManyThreadsWhileWorkersCrashAndPoolStops_NoDeadlockAndEveryDispatchEnds(InProcPayloadMode mode, ShutdownMode shutdown)
+    [InlineData(InProcPayloadMode.Serialized, PoolShutdownMode.Drain)]
+    [InlineData(InProcPayloadMode.ByReference, PoolShutdownMode.Abort)]
+    public async Task DispatchAsync_ManyThreadsWhileWorkersCrashAndPoolStops_NoDeadlockAndEveryDispatchEnds(InProcPayloadMode mode, PoolShutdownMode shutdown)
     {
         int seed = ReliabilityStorms.Seed();
         string replay = $"mode {mode}, {shutdown}, seed {seed} (replay with AWSM_SOAK_SEED={seed})";
@@ -90,7 +90,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         });
 
         Assert.True(accepted.Wait(ReliabilityHarness.Safety), $"the dispatchers made no progress; {replay}");
-        Task stopping = shutdown == ShutdownMode.Drain ? pool.DisposeAsync().AsTask() : pool.StopAsync(ShutdownMode.Abort);
+        Task stopping = shutdown == PoolShutdownMode.Drain ? pool.DisposeAsync().AsTask() : pool.StopAsync(PoolShutdownMode.Abort);
         await stop.CancelAsync();
         await stopping.WaitAsync(ReliabilityHarness.Safety);
         await Task.WhenAll(dispatchers).WaitAsync(ReliabilityHarness.Safety);
@@ -103,7 +103,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         Assert.Equal(0, stats.Pending);
         Assert.Equal(stats.Dispatched, stats.Completed + stats.Failed + stats.Canceled + stats.TimedOut);
         Assert.Equal(outcomes.GetValueOrDefault("result"), stats.Completed);
-        Assert.Equal(0, inner.LiveThreads);
+        Assert.Equal(0, inner.LiveWorkerCount);
         accepted.Dispose();
         unobserved.AssertNone(replay);
     }

@@ -189,8 +189,8 @@ public sealed class EnvelopeFuzzTests(ITestOutputHelper output)
         Assert.Equal(jobs + 100, stats.Dispatched);
         Assert.Equal(stats.Dispatched, stats.Completed + stats.Failed + stats.Canceled + stats.TimedOut);
         Assert.Equal(outcomes.GetValueOrDefault("result") + outcomes.GetValueOrDefault("forged-result") + 100, stats.Completed);
-        await pool.StopAsync(ShutdownMode.Drain).WaitAsync(ReliabilityHarness.Safety);
-        Assert.Equal(0, inner.LiveThreads);
+        await pool.StopAsync(PoolShutdownMode.Drain).WaitAsync(ReliabilityHarness.Safety);
+        Assert.Equal(0, inner.LiveWorkerCount);
         unobserved.AssertNone(replay);
     }
 

@@ -70,7 +70,7 @@ public sealed class ReliabilityHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Pool.StopAsync(ShutdownMode.Abort).WaitAsync(Safety);
+        await Pool.StopAsync(PoolShutdownMode.Abort).WaitAsync(Safety);
         await _meters.DisposeAsync();
     }
 

@@ -101,17 +101,17 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.True(growth < 8 * 1024 * 1024, $"the heap grew by {growth / 1024} KiB from round 1 to round {Rounds}; {replay}");
 
         await pool.DisposeAsync().AsTask().WaitAsync(ReliabilityHarness.Safety);
-        Assert.Equal(0, inner.LiveThreads);
+        Assert.Equal(0, inner.LiveWorkerCount);
         Assert.Equal(0, pool.PendingCount);
         unobserved.AssertNone(replay);
     }
 
     [Theory]
-    [InlineData(InProcPayloadMode.Serialized, ShutdownMode.Drain, InProcThreading.DedicatedThreads)]
-    [InlineData(InProcPayloadMode.Serialized, ShutdownMode.Abort, InProcThreading.ThreadPool)]
-    [InlineData(InProcPayloadMode.ByReference, ShutdownMode.Drain, InProcThreading.ThreadPool)]
-    [InlineData(InProcPayloadMode.ByReference, ShutdownMode.Abort, InProcThreading.DedicatedThreads)]
-    public async Task StopAsync_MidStorm_EveryOutstandingDispatchEndsWithATypedOutcome(InProcPayloadMode mode, ShutdownMode shutdown, InProcThreading threading)
+    [InlineData(InProcPayloadMode.Serialized, PoolShutdownMode.Drain, InProcThreading.DedicatedThreads)]
+    [InlineData(InProcPayloadMode.Serialized, PoolShutdownMode.Abort, InProcThreading.ThreadPool)]
+    [InlineData(InProcPayloadMode.ByReference, PoolShutdownMode.Drain, InProcThreading.ThreadPool)]
+    [InlineData(InProcPayloadMode.ByReference, PoolShutdownMode.Abort, InProcThreading.DedicatedThreads)]
+    public async Task StopAsync_MidStorm_EveryOutstandingDispatchEndsWithATypedOutcome(InProcPayloadMode mode, PoolShutdownMode shutdown, InProcThreading threading)
     {
         const int jobs = 10_000;
         int seed = ReliabilityStorms.Seed();
@@ -141,7 +141,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         var storm = new SoakStorm(pool, transport, workers, new Random(seed));
 
         // The stop lands while the window is full; dispatching goes on after it and must be refused, not hang.
-        await storm.RunAsync(jobs, window: 512, disposing: true, midway: () => shutdown == ShutdownMode.Drain ? pool.DisposeAsync().AsTask() : pool.StopAsync(ShutdownMode.Abort));
+        await storm.RunAsync(jobs, window: 512, disposing: true, midway: () => shutdown == PoolShutdownMode.Drain ? pool.DisposeAsync().AsTask() : pool.StopAsync(PoolShutdownMode.Abort));
 
         output.WriteLine(string.Join(", ", storm.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key}: {o.Value}")));
         Assert.True(storm.Violations.Count == 0, $"{replay}: {string.Join("; ", storm.Violations.Take(10))}");
@@ -151,7 +151,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         WorkerPoolStats stats = pool.GetStats();
         Assert.Equal(0, stats.Pending);
         Assert.Equal(stats.Dispatched, stats.Completed + stats.Failed + stats.Canceled + stats.TimedOut);
-        Assert.Equal(0, inner.LiveThreads);
+        Assert.Equal(0, inner.LiveWorkerCount);
         unobserved.AssertNone(replay);
     }
 }

@@ -48,5 +48,5 @@ public sealed class PoolHarness : IAsyncDisposable
     public ValueTask<int> WhoAmI(CancellationToken cancellationToken = default) =>
         Pool.DispatchAsync<WhoAmIJob, int, int>(0, cancellationToken);
 
-    public async ValueTask DisposeAsync() => await Pool.StopAsync(ShutdownMode.Abort);
+    public async ValueTask DisposeAsync() => await Pool.StopAsync(PoolShutdownMode.Abort);
 }

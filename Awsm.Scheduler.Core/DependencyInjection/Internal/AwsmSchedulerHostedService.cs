@@ -19,5 +19,5 @@ internal sealed class AwsmSchedulerHostedService(IServiceProvider services, Sche
     }
 
     public Task StopAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_started.Select(p => p.StopAsync(ShutdownMode.Drain, cancellationToken)));
+        Task.WhenAll(_started.Select(p => p.StopAsync(PoolShutdownMode.Drain, cancellationToken)));
 }

@@ -35,7 +35,7 @@ internal sealed class ResilientWorkerPool : IWorkerPool, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken = default) => _inner.StartAsync(cancellationToken);
 
-    public Task StopAsync(ShutdownMode mode, CancellationToken cancellationToken = default) => _inner.StopAsync(mode, cancellationToken);
+    public Task StopAsync(PoolShutdownMode mode, CancellationToken cancellationToken = default) => _inner.StopAsync(mode, cancellationToken);
 
     public ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput>(TInput input, CancellationToken cancellationToken = default)
         where TJob : IWorkerJob<TInput, TOutput> =>
@@ -62,10 +62,10 @@ internal sealed class ResilientWorkerPool : IWorkerPool, IDisposable
 
     public WorkerPoolStats GetStats() => _inner.GetStats();
 
-    public ValueTask DisposeAsync() => _abortOnDispose ? new ValueTask(_inner.StopAsync(ShutdownMode.Abort)) : _inner.DisposeAsync();
+    public ValueTask DisposeAsync() => _abortOnDispose ? new ValueTask(_inner.StopAsync(PoolShutdownMode.Abort)) : _inner.DisposeAsync();
 
     /// <summary>Aborts the pool and waits for it to stop: a synchronous dispose cannot wait for a drain.</summary>
-    public void Dispose() => _inner.StopAsync(ShutdownMode.Abort).GetAwaiter().GetResult();
+    public void Dispose() => _inner.StopAsync(PoolShutdownMode.Abort).GetAwaiter().GetResult();
 
     internal static ValueTask<TOutput> Execute<TJob, TInput, TOutput>(IWorkerPool pool, ResiliencePipeline pipeline, TInput input, DispatchOptions options, CancellationToken cancellationToken)
         where TJob : IWorkerJob<TInput, TOutput> =>

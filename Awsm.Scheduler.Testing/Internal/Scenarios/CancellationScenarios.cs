@@ -1,4 +1,3 @@
-using Xunit;
 
 namespace Awsm.Scheduler.Testing.Internal.Scenarios;
 
@@ -21,12 +20,12 @@ internal static class CancellationScenarios
 
         await cts.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+        await Check.ThrowsAnyAsync<OperationCanceledException>(() => queued);
         busy.Release();
         await running;
-        Assert.Equal(1, await p.AddOne(0));
-        Assert.False(never.HasStarted);
-        Assert.Equal(1, p.Pool.GetStats().Canceled);
+        Check.Equal(1, await p.AddOne(0));
+        Check.False(never.HasStarted);
+        Check.Equal(1, p.Pool.GetStats().Canceled);
     }
 
     public static async Task DispatchAsync_CancelWhileRunning_WorkerTokenFiresAndCallerSeesCancellation(ConformanceContext c)
@@ -39,10 +38,10 @@ internal static class CancellationScenarios
 
         await cts.CancelAsync();
 
-        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job);
-        Assert.Equal(cts.Token, error.CancellationToken);
+        var error = await Check.ThrowsAnyAsync<OperationCanceledException>(() => job);
+        Check.Equal(cts.Token, error.CancellationToken);
         await gate.TokenFired();
-        Assert.Equal(0, p.Pool.GetStats().Pending);
+        Check.Equal(0, p.Pool.GetStats().Pending);
     }
 
     public static async Task DispatchAsync_CanceledJobThatIgnoresItsToken_LateResultIsDropped(ConformanceContext c)
@@ -53,17 +52,17 @@ internal static class CancellationScenarios
         Task<string> job = p.Gate(stubborn, cts.Token);
         await stubborn.Started();
         await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job);
+        await Check.ThrowsAnyAsync<OperationCanceledException>(() => job);
         await stubborn.TokenFired();
 
         stubborn.Release();
 
         // The late result travels the same worker's events (in order) as this job's reply, so it has been dropped by now.
-        Assert.Equal(1, await p.AddOne(0));
+        Check.Equal(1, await p.AddOne(0));
         WorkerPoolStats stats = p.Pool.GetStats();
-        Assert.Equal(1, stats.Canceled);
-        Assert.Equal(1, stats.Completed);
-        Assert.Equal(0, stats.Pending);
+        Check.Equal(1, stats.Canceled);
+        Check.Equal(1, stats.Completed);
+        Check.Equal(0, stats.Pending);
     }
 
     public static async Task DispatchAsync_JobExceedsTimeout_FailsWithJobTimeoutAndWorkerTokenFires(ConformanceContext c)
@@ -75,11 +74,11 @@ internal static class CancellationScenarios
 
         p.FakeTime.Advance(TimeSpan.FromSeconds(5));
 
-        var error = await Assert.ThrowsAsync<JobTimeoutException>(() => job);
-        Assert.Equal(TimeSpan.FromSeconds(5), error.Timeout);
-        Assert.True(error.IsTransient);
+        var error = await Check.ThrowsAsync<JobTimeoutException>(() => job);
+        Check.Equal(TimeSpan.FromSeconds(5), error.Timeout);
+        Check.True(error.IsTransient);
         await gate.TokenFired();
-        Assert.Equal(1, p.Pool.GetStats().TimedOut);
+        Check.Equal(1, p.Pool.GetStats().TimedOut);
     }
 
     public static async Task DispatchAsync_JobWithinTimeout_Completes(ConformanceContext c)
@@ -92,9 +91,9 @@ internal static class CancellationScenarios
 
         gate.Release();
 
-        Assert.EndsWith("@0", await job);
+        Check.EndsWith("@0", await job);
         p.FakeTime.Advance(TimeSpan.FromSeconds(10));
-        Assert.Equal(0, p.Pool.GetStats().TimedOut);
+        Check.Equal(0, p.Pool.GetStats().TimedOut);
     }
 
     public static async Task DispatchAsync_PausedWorker_JobWaitsUntilResumed(ConformanceContext c)
@@ -110,10 +109,10 @@ internal static class CancellationScenarios
 
         p.FakeTime.Advance(TimeSpan.FromSeconds(1));
 
-        await Assert.ThrowsAsync<JobTimeoutException>(() => stuck);
+        await Check.ThrowsAsync<JobTimeoutException>(() => stuck);
         p.Faults.Resume(0);
-        Assert.Equal(0, await p.WhoAmI());
-        Assert.Equal(0, p.Faults.HeldMessageCount);
+        Check.Equal(0, await p.WhoAmI());
+        Check.Equal(0, p.Faults.HeldMessageCount);
     }
 
     public static async Task DispatchAsync_HeldDelivery_TimeoutStillEndsTheJob(ConformanceContext c)
@@ -125,10 +124,10 @@ internal static class CancellationScenarios
 
         p.FakeTime.Advance(TimeSpan.FromSeconds(1));
 
-        await Assert.ThrowsAsync<JobTimeoutException>(() => job);
+        await Check.ThrowsAsync<JobTimeoutException>(() => job);
         p.Faults.ReleaseJobs();
-        Assert.InRange(await p.WhoAmI(), 0, 1);
-        Assert.Equal(0, p.Pool.GetStats().Pending);
+        Check.InRange(await p.WhoAmI(), 0, 1);
+        Check.Equal(0, p.Pool.GetStats().Pending);
     }
 
     public static async Task DispatchAsync_CanceledJobRunsPastGracePeriod_WorkerIsReplaced(ConformanceContext c)
@@ -145,16 +144,16 @@ internal static class CancellationScenarios
         Task<string> job = p.Gate(stubborn, cts.Token);
         await stubborn.Started();
         await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job);
+        await Check.ThrowsAnyAsync<OperationCanceledException>(() => job);
         await stubborn.TokenFired();
         p.FakeTime.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
-        Assert.Equal(0, p.Pool.GetStats().Workers[0].Crashes);
+        Check.Equal(0, p.Pool.GetStats().Workers[0].Crashes);
 
         p.FakeTime.Advance(TimeSpan.FromTicks(1));
 
         // The stubborn worker was terminated and replaced; the replacement serves.
-        Assert.Equal(0, await p.WhoAmI());
-        Assert.Equal(2, p.Faults.StartCount(0));
-        Assert.Equal(1, p.Pool.GetStats().Workers[0].Crashes);
+        Check.Equal(0, await p.WhoAmI());
+        Check.Equal(2, p.Faults.StartCount(0));
+        Check.Equal(1, p.Pool.GetStats().Workers[0].Crashes);
     }
 }

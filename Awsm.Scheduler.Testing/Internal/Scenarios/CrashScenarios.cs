@@ -1,5 +1,4 @@
 using Awsm.Scheduler.Testing.Internal.Jobs;
-using Xunit;
 
 namespace Awsm.Scheduler.Testing.Internal.Scenarios;
 
@@ -16,14 +15,14 @@ internal static class CrashScenarios
         int workerOfA = await onFirst.Started();
         await onSecond.Started();
 
-        Assert.True(p.Faults.Crash(workerOfA, "test crash"));
+        Check.True(p.Faults.Crash(workerOfA, "test crash"));
 
-        var error = await Assert.ThrowsAsync<WorkerCrashedException>(() => a);
-        Assert.Equal(workerOfA, error.WorkerIndex);
-        Assert.Contains("test crash", error.Message);
-        Assert.True(error.IsTransient);
+        var error = await Check.ThrowsAsync<WorkerCrashedException>(() => a);
+        Check.Equal(workerOfA, error.WorkerIndex);
+        Check.Contains("test crash", error.Message);
+        Check.True(error.IsTransient);
         onSecond.Release();
-        Assert.EndsWith($"@{1 - workerOfA}", await b);
+        Check.EndsWith($"@{1 - workerOfA}", await b);
     }
 
     public static async Task DispatchAsync_WorkerCrashedAndNotYetRespawned_IsOutOfRotation(ConformanceContext c)
@@ -33,12 +32,12 @@ internal static class CrashScenarios
         Task<string> victim = p.Gate(gate);
         int crashed = await gate.Started();
         p.Faults.Crash(crashed);
-        await Assert.ThrowsAsync<WorkerCrashedException>(() => victim);
+        await Check.ThrowsAsync<WorkerCrashedException>(() => victim);
 
         int[] workers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => p.WhoAmI()));
 
-        Assert.All(workers, w => Assert.Equal(1 - crashed, w));
-        Assert.Equal(WorkerState.Respawning, p.Pool.GetStats().Workers[crashed].State);
+        Check.All(workers, w => Check.Equal(1 - crashed, w));
+        Check.Equal(WorkerState.Respawning, p.Pool.GetStats().Workers[crashed].State);
     }
 
     public static async Task DispatchAsync_CrashOnNextJob_FailsThatJobAndRespawnAfterBackoffServesAgain(ConformanceContext c)
@@ -46,15 +45,15 @@ internal static class CrashScenarios
         ConformancePool p = await c.StartPoolAsync(o => o.WorkerCount = 1);
         p.Faults.CrashOnNextJob(0);
 
-        await Assert.ThrowsAsync<WorkerCrashedException>(() => p.WhoAmI());
+        await Check.ThrowsAsync<WorkerCrashedException>(() => p.WhoAmI());
         Task<int> waiting = p.WhoAmI();
         p.FakeTime.Advance(WorkerPoolDefaults.RespawnInitialDelay - TimeSpan.FromTicks(1));
-        Assert.Equal(1, p.Faults.StartCount(0));
+        Check.Equal(1, p.Faults.StartCount(0));
         p.FakeTime.Advance(TimeSpan.FromTicks(1));
 
-        Assert.Equal(2, p.Faults.StartCount(0));
-        Assert.Equal(0, await waiting);
-        Assert.Equal(1, p.Pool.GetStats().Workers[0].Crashes);
+        Check.Equal(2, p.Faults.StartCount(0));
+        Check.Equal(0, await waiting);
+        Check.Equal(1, p.Pool.GetStats().Workers[0].Crashes);
     }
 
     public static async Task DispatchAsync_ConsecutiveCrashes_BackoffDoubles(ConformanceContext c)
@@ -64,19 +63,19 @@ internal static class CrashScenarios
         Task<string> a = p.Gate(first);
         await first.Started();
         p.Faults.Crash(0);
-        await Assert.ThrowsAsync<WorkerCrashedException>(() => a);
+        await Check.ThrowsAsync<WorkerCrashedException>(() => a);
         p.FakeTime.Advance(TimeSpan.FromMilliseconds(100));
         ConformanceGate second = c.NewGate();
         Task<string> b = p.Gate(second);
         await second.Started();
 
         p.Faults.Crash(0);
-        await Assert.ThrowsAsync<WorkerCrashedException>(() => b);
+        await Check.ThrowsAsync<WorkerCrashedException>(() => b);
         p.FakeTime.Advance(TimeSpan.FromMilliseconds(199));
-        Assert.Equal(2, p.Faults.StartCount(0));
+        Check.Equal(2, p.Faults.StartCount(0));
         p.FakeTime.Advance(TimeSpan.FromMilliseconds(1));
 
-        Assert.Equal(3, p.Faults.StartCount(0));
+        Check.Equal(3, p.Faults.StartCount(0));
     }
 
     public static async Task DispatchAsync_RepliesOfACrashedWorker_AreNeverDelivered(ConformanceContext c)
@@ -89,14 +88,14 @@ internal static class CrashScenarios
         p.Faults.Crash(0, "crashed with its reply in flight");
         p.Faults.ReleaseReplies();
 
-        var error = await Assert.ThrowsAsync<WorkerCrashedException>(() => job);
-        Assert.Contains("reply in flight", error.Message);
+        var error = await Check.ThrowsAsync<WorkerCrashedException>(() => job);
+        Check.Contains("reply in flight", error.Message);
         p.FakeTime.Advance(WorkerPoolDefaults.RespawnInitialDelay);
-        Assert.Equal(3, await p.AddOne(2));
+        Check.Equal(3, await p.AddOne(2));
         WorkerPoolStats stats = p.Pool.GetStats();
-        Assert.Equal(1, stats.Failed);
-        Assert.Equal(1, stats.Completed);
-        Assert.Equal(0, p.Faults.HeldReplyCount);
+        Check.Equal(1, stats.Failed);
+        Check.Equal(1, stats.Completed);
+        Check.Equal(0, p.Faults.HeldReplyCount);
     }
 
     public static async Task DispatchAsync_WorkerKeepsFailingToStart_IsEvictedAndDispatchFailsClearly(ConformanceContext c)
@@ -113,14 +112,14 @@ internal static class CrashScenarios
         p.Faults.FailNextStarts(0, count: 100, reason: "module not found");
         p.Faults.CrashOnNextJob(0);
 
-        await Assert.ThrowsAsync<WorkerCrashedException>(() => p.WhoAmI());
-        var error = await Assert.ThrowsAsync<NoLiveWorkersException>(() => p.WhoAmI());
+        await Check.ThrowsAsync<WorkerCrashedException>(() => p.WhoAmI());
+        var error = await Check.ThrowsAsync<NoLiveWorkersException>(() => p.WhoAmI());
 
-        Assert.Contains("evicted", error.Message);
+        Check.Contains("evicted", error.Message);
         WorkerPoolStats stats = p.Pool.GetStats();
-        Assert.Equal(WorkerState.Evicted, stats.Workers[0].State);
-        Assert.True(stats.IsDegraded);
-        Assert.Equal(4, p.Faults.StartCount(0));
+        Check.Equal(WorkerState.Evicted, stats.Workers[0].State);
+        Check.True(stats.IsDegraded);
+        Check.Equal(4, p.Faults.StartCount(0));
     }
 
     public static async Task DispatchAsync_InputKeepsCrashingWorkers_IsQuarantined(ConformanceContext c)
@@ -137,20 +136,20 @@ internal static class CrashScenarios
         for (int crash = 1; crash <= 2; crash++)
         {
             p.Faults.CrashOnNextJob(0);
-            await Assert.ThrowsAsync<WorkerCrashedException>(() => p.Echo(poison));
+            await Check.ThrowsAsync<WorkerCrashedException>(() => p.Echo(poison));
             p.FakeTime.Advance(TimeSpan.FromSeconds(1));
         }
 
         ValueTask<string> refused = p.Pool.DispatchAsync<EchoJob, string, string>(poison);
 
-        Assert.True(refused.IsFaulted, "a quarantined input is refused at once, before anything is queued or sent");
-        JobQuarantinedException error = await Assert.ThrowsAsync<JobQuarantinedException>(() => refused.AsTask());
-        Assert.Equal(EchoJob.Name, error.JobName);
-        Assert.Equal(2, error.Crashes);
-        Assert.False(error.IsTransient);
-        Assert.Equal("fine", await p.Echo("fine"));
+        Check.True(refused.IsFaulted, "a quarantined input is refused at once, before anything is queued or sent");
+        JobQuarantinedException error = await Check.ThrowsAsync<JobQuarantinedException>(() => refused.AsTask());
+        Check.Equal(EchoJob.Name, error.JobName);
+        Check.Equal(2, error.Crashes);
+        Check.False(error.IsTransient);
+        Check.Equal("fine", await p.Echo("fine"));
         WorkerPoolStats stats = p.Pool.GetStats();
-        Assert.Equal(1, stats.QuarantinedInputs);
-        Assert.Equal(3, p.Faults.StartCount(0));
+        Check.Equal(1, stats.QuarantinedInputs);
+        Check.Equal(3, p.Faults.StartCount(0));
     }
 }

@@ -1,5 +1,4 @@
 using Awsm.Scheduler.Testing.Internal.Jobs;
-using Xunit;
 
 namespace Awsm.Scheduler.Testing.Internal.Scenarios;
 
@@ -11,9 +10,9 @@ internal static class DispatchScenarios
         ConformancePool p = await c.StartPoolAsync(o => o.WorkerCount = c.Has(TransportCapabilities.ManyWorkers) ? 2 : 1);
 
         WorkerPoolStats stats = p.Pool.GetStats();
-        Assert.Equal(stats.Workers.Count, stats.WorkersAlive);
-        Assert.All(stats.Workers, w => Assert.Equal(WorkerState.Ready, w.State));
-        Assert.All(stats.Workers, w => Assert.Equal(1, p.Faults.StartCount(w.WorkerIndex)));
+        Check.Equal(stats.Workers.Count, stats.WorkersAlive);
+        Check.All(stats.Workers, w => Check.Equal(WorkerState.Ready, w.State));
+        Check.All(stats.Workers, w => Check.Equal(1, p.Faults.StartCount(w.WorkerIndex)));
     }
 
     public static async Task DispatchAsync_RegisteredJob_ReturnsOutput(ConformanceContext c)
@@ -22,7 +21,7 @@ internal static class DispatchScenarios
 
         int result = await p.AddOne(41);
 
-        Assert.Equal(42, result);
+        Check.Equal(42, result);
     }
 
     public static async Task DispatchAsync_RecordThroughJsonContext_RoundTrips(ConformanceContext c)
@@ -31,8 +30,8 @@ internal static class DispatchScenarios
 
         SumOutput output = await p.Guarded(p.Pool.DispatchAsync<SumJob, SumInput, SumOutput>(new SumInput([1, 2, 3, 4])));
 
-        Assert.Equal(10, output.Total);
-        Assert.InRange(output.Worker, 0, p.Pool.GetStats().Workers.Count - 1);
+        Check.Equal(10, output.Total);
+        Check.InRange(output.Worker, 0, p.Pool.GetStats().Workers.Count - 1);
     }
 
     public static async Task DispatchAsync_ByteArray_ArrivesIntact(ConformanceContext c)
@@ -42,8 +41,8 @@ internal static class DispatchScenarios
 
         byte[] output = await p.Guarded(p.Pool.DispatchAsync<ReverseBytesJob, byte[], byte[]>(input));
 
-        Assert.Equal(input.Reverse(), output);
-        Assert.Equal(0, input[0]);
+        Check.Equal(input.Reverse(), output);
+        Check.Equal(0, input[0]);
     }
 
     public static async Task DispatchAsync_ManyConcurrentJobs_AllCompleteAndPendingMapEmpties(ConformanceContext c)
@@ -52,11 +51,11 @@ internal static class DispatchScenarios
 
         int[] results = await Task.WhenAll(Enumerable.Range(0, 2_000).Select(i => p.AddOne(i)));
 
-        Assert.Equal(Enumerable.Range(1, 2_000), results);
+        Check.Equal(Enumerable.Range(1, 2_000), results);
         WorkerPoolStats stats = p.Pool.GetStats();
-        Assert.Equal(2_000, stats.Completed);
-        Assert.Equal(0, stats.Pending);
-        Assert.All(stats.Workers, w => Assert.Equal(0, w.InFlight));
+        Check.Equal(2_000, stats.Completed);
+        Check.Equal(0, stats.Pending);
+        Check.All(stats.Workers, w => Check.Equal(0, w.InFlight));
     }
 
     public static async Task DispatchAsync_UnregisteredJob_FailsBeforeSending(ConformanceContext c)
@@ -64,19 +63,19 @@ internal static class DispatchScenarios
         ConformancePool p = await c.StartPoolAsync(o => o.WorkerCount = 1);
 
         // The job type exists, but this pool's registry (the driver's) does not know a job of that name.
-        var error = await Assert.ThrowsAsync<UnknownJobException>(() => p.Guarded(p.Pool.DispatchAsync<UnregisteredJob, int, int>(0)));
+        var error = await Check.ThrowsAsync<UnknownJobException>(() => p.Guarded(p.Pool.DispatchAsync<UnregisteredJob, int, int>(0)));
 
-        Assert.Equal(UnregisteredJob.Name, error.JobName);
-        Assert.Equal(0, p.Pool.GetStats().Dispatched);
-        Assert.Equal(1, await p.AddOne(0));
+        Check.Equal(UnregisteredJob.Name, error.JobName);
+        Check.Equal(0, p.Pool.GetStats().Dispatched);
+        Check.Equal(1, await p.AddOne(0));
     }
 
     public static async Task DispatchAsync_NullInput_ThrowsArgumentNullException(ConformanceContext c)
     {
         ConformancePool p = await c.StartPoolAsync();
 
-        await Assert.ThrowsAsync<ArgumentNullException>(() => p.Guarded(p.Pool.DispatchAsync<ThrowJob, string, int>(null!)));
-        Assert.Equal(0, p.Pool.GetStats().Dispatched);
+        await Check.ThrowsAsync<ArgumentNullException>(() => p.Guarded(p.Pool.DispatchAsync<ThrowJob, string, int>(null!)));
+        Check.Equal(0, p.Pool.GetStats().Dispatched);
     }
 
     public static async Task DispatchAsync_AfterDispose_ThrowsSchedulerDisposedException(ConformanceContext c)
@@ -84,7 +83,7 @@ internal static class DispatchScenarios
         ConformancePool p = await c.StartPoolAsync();
         await p.Pool.DisposeAsync().AsTask().WaitAsync(c.Guard);
 
-        await Assert.ThrowsAsync<SchedulerDisposedException>(() => p.AddOne(1));
+        await Check.ThrowsAsync<SchedulerDisposedException>(() => p.AddOne(1));
     }
 
     public static async Task DispatchAsync_BeforeStart_WaitsInQueueUntilWorkersAreReady(ConformanceContext c)
@@ -94,13 +93,13 @@ internal static class DispatchScenarios
         ConformancePool p = c.CreatePool(o => o.WorkerCount = 1, beforeStart: f => f.HoldStarts(0));
         Task<int> early = p.AddOne(1);
         await p.Faults.WhenReadyHeldAsync(0).WaitAsync(c.Guard);
-        Assert.False(early.IsCompleted);
-        Assert.Equal(1, p.Pool.GetStats().QueueDepth);
+        Check.False(early.IsCompleted);
+        Check.Equal(1, p.Pool.GetStats().QueueDepth);
 
         p.Faults.ReleaseStarts(0);
         await p.StartAsync();
 
-        Assert.Equal(2, await early);
+        Check.Equal(2, await early);
     }
 
     public static async Task DispatchAsync_RoundRobin_AlternatesWorkers(ConformanceContext c)
@@ -113,7 +112,7 @@ internal static class DispatchScenarios
             workers.Add(await p.WhoAmI());
         }
 
-        Assert.Equal([0, 1, 0, 1, 0, 1], workers);
+        Check.Equal([0, 1, 0, 1, 0, 1], workers);
     }
 
     public static async Task DispatchAsync_LeastBusy_AvoidsTheBusyWorker(ConformanceContext c)
@@ -129,9 +128,9 @@ internal static class DispatchScenarios
             workers.Add(await p.WhoAmI());
         }
 
-        Assert.All(workers, w => Assert.Equal(1 - busyWorker, w));
+        Check.All(workers, w => Check.Equal(1 - busyWorker, w));
         gate.Release();
-        Assert.EndsWith($"@{busyWorker}", await busy);
+        Check.EndsWith($"@{busyWorker}", await busy);
     }
 
     /// <summary>A job type no conformance registry holds.</summary>

@@ -1,5 +1,4 @@
 using Awsm.Scheduler.Transport;
-using Xunit;
 
 namespace Awsm.Scheduler.Testing.Internal.Scenarios;
 
@@ -28,11 +27,11 @@ internal static class EnvelopeScenarios
             p.Faults.InjectEnvelope(0, kind, id, new byte[] { 1, 2, 3 });
             p.Faults.InjectEnvelope(7, WireProtocol.ResultKind, "1000");
 
-            Assert.Equal(42, await p.AddOne(41));
+            Check.Equal(42, await p.AddOne(41));
             WorkerPoolStats stats = p.Pool.GetStats();
-            Assert.Equal(i + 1, stats.Completed);
-            Assert.Equal(0, stats.Failed);
-            Assert.Equal(alive, stats.WorkersAlive);
+            Check.Equal(i + 1, stats.Completed);
+            Check.Equal(0, stats.Failed);
+            Check.Equal(alive, stats.WorkersAlive);
         }
     }
 
@@ -45,15 +44,15 @@ internal static class EnvelopeScenarios
 
         string id = p.Faults.LastJobSentTo(0)!.Value.ToString();
         p.Faults.InjectEnvelope(0, WireProtocol.ErrorKind, id, default, "job-failed", "Forged", "first reply wins");
-        var error = await Assert.ThrowsAsync<JobFailedException>(() => job);
+        var error = await Check.ThrowsAsync<JobFailedException>(() => job);
         gate.Release();
 
-        Assert.Equal("Forged", error.RemoteType);
-        Assert.Equal(1, await p.AddOne(0));
+        Check.Equal("Forged", error.RemoteType);
+        Check.Equal(1, await p.AddOne(0));
         WorkerPoolStats stats = p.Pool.GetStats();
-        Assert.Equal(1, stats.Failed);
-        Assert.Equal(1, stats.Completed);
-        Assert.Equal(0, stats.Pending);
+        Check.Equal(1, stats.Failed);
+        Check.Equal(1, stats.Completed);
+        Check.Equal(0, stats.Pending);
     }
 
     public static async Task DispatchAsync_ReplyFromAnotherWorker_IsDropped(ConformanceContext c)
@@ -66,6 +65,6 @@ internal static class EnvelopeScenarios
         p.Faults.InjectEnvelope(1 - worker, WireProtocol.ErrorKind, p.Faults.LastJobSentTo(worker)!.Value.ToString(), default, "job-failed", "Forged", "wrong worker");
         gate.Release();
 
-        Assert.EndsWith($"@{worker}", await job);
+        Check.EndsWith($"@{worker}", await job);
     }
 }

@@ -1,5 +1,4 @@
 using Awsm.Scheduler.Testing.Internal.Jobs;
-using Xunit;
 
 namespace Awsm.Scheduler.Testing.Internal.Scenarios;
 
@@ -10,48 +9,48 @@ internal static class FailureScenarios
     {
         ConformancePool p = await c.StartPoolAsync();
 
-        var error = await Assert.ThrowsAsync<JobFailedException>(() => p.Guarded(p.Pool.DispatchAsync<ThrowJob, string, int>("boom")));
+        var error = await Check.ThrowsAsync<JobFailedException>(() => p.Guarded(p.Pool.DispatchAsync<ThrowJob, string, int>("boom")));
 
-        Assert.Equal(typeof(InvalidOperationException).FullName, error.RemoteType);
-        Assert.Equal("boom", error.RemoteMessage);
-        Assert.Contains(nameof(ThrowJob), error.RemoteStackTrace);
-        Assert.False(error.IsTransient);
-        Assert.Equal(42, await p.AddOne(41));
+        Check.Equal(typeof(InvalidOperationException).FullName, error.RemoteType);
+        Check.Equal("boom", error.RemoteMessage);
+        Check.Contains(nameof(ThrowJob), error.RemoteStackTrace);
+        Check.False(error.IsTransient);
+        Check.Equal(42, await p.AddOne(41));
     }
 
     public static async Task DispatchAsync_UnserializableInput_FailsBeforeSendingNamingTypeAndDirection(ConformanceContext c)
     {
         ConformancePool p = await c.StartPoolAsync();
 
-        var error = await Assert.ThrowsAsync<JobSerializationException>(() => p.Guarded(p.Pool.DispatchAsync<UnencodableInputJob, CodecProbe, int>(new CodecProbe())));
+        var error = await Check.ThrowsAsync<JobSerializationException>(() => p.Guarded(p.Pool.DispatchAsync<UnencodableInputJob, CodecProbe, int>(new CodecProbe())));
 
-        Assert.Equal(SerializationDirection.Input, error.Direction);
-        Assert.Equal(typeof(CodecProbe).FullName, error.TypeName);
-        Assert.Equal(0, p.Pool.GetStats().Dispatched);
-        Assert.Equal(42, await p.AddOne(41));
+        Check.Equal(SerializationDirection.Input, error.Direction);
+        Check.Equal(typeof(CodecProbe).FullName, error.TypeName);
+        Check.Equal(0, p.Pool.GetStats().Dispatched);
+        Check.Equal(42, await p.AddOne(41));
     }
 
     public static async Task DispatchAsync_UnserializableOutput_FailsNamingTypeAndDirection(ConformanceContext c)
     {
         ConformancePool p = await c.StartPoolAsync();
 
-        var error = await Assert.ThrowsAsync<JobSerializationException>(() => p.Guarded(p.Pool.DispatchAsync<UnencodableOutputJob, int, CodecProbe>(1)));
+        var error = await Check.ThrowsAsync<JobSerializationException>(() => p.Guarded(p.Pool.DispatchAsync<UnencodableOutputJob, int, CodecProbe>(1)));
 
-        Assert.Equal(SerializationDirection.Output, error.Direction);
-        Assert.Equal(typeof(CodecProbe).FullName, error.TypeName);
-        Assert.Equal(42, await p.AddOne(41));
+        Check.Equal(SerializationDirection.Output, error.Direction);
+        Check.Equal(typeof(CodecProbe).FullName, error.TypeName);
+        Check.Equal(42, await p.AddOne(41));
     }
 
     public static async Task DispatchAsync_InputTheWorkerCannotDecode_FailsNamingTypeAndInputDirection(ConformanceContext c)
     {
         ConformancePool p = await c.StartPoolAsync();
 
-        var error = await Assert.ThrowsAsync<JobSerializationException>(() => p.Guarded(p.Pool.DispatchAsync<UndecodableInputJob, CodecProbe, int>(new CodecProbe())));
+        var error = await Check.ThrowsAsync<JobSerializationException>(() => p.Guarded(p.Pool.DispatchAsync<UndecodableInputJob, CodecProbe, int>(new CodecProbe())));
 
-        Assert.Equal(SerializationDirection.Input, error.Direction);
-        Assert.Contains(nameof(CodecProbe), error.TypeName);
-        Assert.Equal(1, p.Pool.GetStats().Dispatched);
-        Assert.Equal(42, await p.AddOne(41));
+        Check.Equal(SerializationDirection.Input, error.Direction);
+        Check.Contains(nameof(CodecProbe), error.TypeName);
+        Check.Equal(1, p.Pool.GetStats().Dispatched);
+        Check.Equal(42, await p.AddOne(41));
     }
 
     public static async Task DispatchAsync_QueueFullInRejectMode_ThrowsQueueFullAndPoolStaysHealthy(ConformanceContext c)
@@ -69,14 +68,14 @@ internal static class FailureScenarios
         Task<int> queued1 = p.AddOne(1);
         Task<int> queued2 = p.AddOne(2);
 
-        var error = await Assert.ThrowsAsync<QueueFullException>(() => p.AddOne(3));
+        var error = await Check.ThrowsAsync<QueueFullException>(() => p.AddOne(3));
 
-        Assert.Equal(2, error.Capacity);
+        Check.Equal(2, error.Capacity);
         busy.Release();
-        Assert.EndsWith("@0", await running);
-        Assert.Equal(2, await queued1);
-        Assert.Equal(3, await queued2);
-        Assert.Equal(5, await p.AddOne(4));
+        Check.EndsWith("@0", await running);
+        Check.Equal(2, await queued1);
+        Check.Equal(3, await queued2);
+        Check.Equal(5, await p.AddOne(4));
     }
 
     public static async Task DispatchAsync_QueueFullInWaitMode_WaitsForRoom(ConformanceContext c)
@@ -94,11 +93,11 @@ internal static class FailureScenarios
 
         Task<int> waiting = p.AddOne(2);
 
-        Assert.False(waiting.IsCompleted);
+        Check.False(waiting.IsCompleted);
         busy.Release();
         await running;
-        Assert.Equal(2, await queued);
-        Assert.Equal(3, await waiting);
+        Check.Equal(2, await queued);
+        Check.Equal(3, await waiting);
     }
 
     public static async Task DispatchAsync_PerWorkerInFlightLimit_HoldsFurtherJobsBack(ConformanceContext c)
@@ -115,8 +114,8 @@ internal static class FailureScenarios
 
         Task<string> b = p.Gate(second);
 
-        Assert.Equal(1, p.Pool.GetStats().Workers[0].InFlight);
-        Assert.False(second.HasStarted);
+        Check.Equal(1, p.Pool.GetStats().Workers[0].InFlight);
+        Check.False(second.HasStarted);
         first.Release();
         await a;
         await second.Started();

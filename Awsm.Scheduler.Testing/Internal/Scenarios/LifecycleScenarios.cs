@@ -1,4 +1,3 @@
-using Xunit;
 
 namespace Awsm.Scheduler.Testing.Internal.Scenarios;
 
@@ -16,12 +15,12 @@ internal static class LifecycleScenarios
         await p.Faults.WhenReadyHeldAsync(0).WaitAsync(c.Guard);
         p.FakeTime.Advance(TimeSpan.FromSeconds(10));
 
-        var error = await Assert.ThrowsAsync<WorkerStartException>(() => start.WaitAsync(c.Guard));
-        Assert.Equal(0, error.WorkerIndex);
-        Assert.Contains("start timeout", error.Message);
+        var error = await Check.ThrowsAsync<WorkerStartException>(() => start.WaitAsync(c.Guard));
+        Check.Equal(0, error.WorkerIndex);
+        Check.Contains("start timeout", error.Message);
         if (c.Has(TransportCapabilities.CountsLiveWorkers))
         {
-            Assert.Equal(0, p.LiveWorkers());
+            Check.Equal(0, p.LiveWorkers());
         }
     }
 
@@ -29,27 +28,27 @@ internal static class LifecycleScenarios
     {
         ConformancePool p = c.CreatePool(o => o.WorkerCount = 1, beforeStart: f => f.HoldStarts(0));
         Task start = p.Pool.StartAsync();
-        Assert.False(start.IsCompleted);
+        Check.False(start.IsCompleted);
 
         p.Faults.ReleaseStarts(0);
 
         await start.WaitAsync(c.Guard);
-        Assert.Equal(0, await p.WhoAmI());
-        Assert.Equal(1, p.Faults.StartCount(0));
+        Check.Equal(0, await p.WhoAmI());
+        Check.Equal(1, p.Faults.StartCount(0));
     }
 
     public static async Task StartAsync_WorkerReportsInitError_FailsWithTheReason(ConformanceContext c)
     {
         ConformancePool p = c.CreatePool(beforeStart: f => f.FailNextStarts(0, reason: "dotnet.js returned 404"));
 
-        var error = await Assert.ThrowsAsync<WorkerStartException>(() => p.StartAsync());
+        var error = await Check.ThrowsAsync<WorkerStartException>(() => p.StartAsync());
 
-        Assert.Equal(0, error.WorkerIndex);
-        Assert.Contains("dotnet.js returned 404", error.Message);
+        Check.Equal(0, error.WorkerIndex);
+        Check.Contains("dotnet.js returned 404", error.Message);
 
         // A pool that could not start fails later dispatches with the start error, not a bare "disposed".
-        var later = await Assert.ThrowsAsync<WorkerStartException>(() => p.AddOne(1));
-        Assert.Contains("dotnet.js returned 404", later.Message);
+        var later = await Check.ThrowsAsync<WorkerStartException>(() => p.AddOne(1));
+        Check.Contains("dotnet.js returned 404", later.Message);
     }
 
     public static async Task StopAsync_Drain_LetsInFlightJobsFinishAndRejectsNewOnes(ConformanceContext c)
@@ -59,17 +58,17 @@ internal static class LifecycleScenarios
         Task<string> running = p.Gate(gate);
         await gate.Started();
 
-        Task stopping = p.Pool.StopAsync(ShutdownMode.Drain);
+        Task stopping = p.Pool.StopAsync(PoolShutdownMode.Drain);
 
-        await Assert.ThrowsAsync<SchedulerDisposedException>(() => p.AddOne(1));
-        Assert.False(stopping.IsCompleted);
+        await Check.ThrowsAsync<SchedulerDisposedException>(() => p.AddOne(1));
+        Check.False(stopping.IsCompleted);
         gate.Release();
-        Assert.EndsWith("@0", await running);
+        Check.EndsWith("@0", await running);
         await stopping.WaitAsync(c.Guard);
-        Assert.Equal(0, p.Pool.GetStats().Pending);
+        Check.Equal(0, p.Pool.GetStats().Pending);
         if (c.Has(TransportCapabilities.CountsLiveWorkers))
         {
-            Assert.Equal(0, p.LiveWorkers());
+            Check.Equal(0, p.LiveWorkers());
         }
     }
 
@@ -85,11 +84,11 @@ internal static class LifecycleScenarios
         await gate.Started();
         Task<int> queued = p.AddOne(1);
 
-        await p.Pool.StopAsync(ShutdownMode.Abort).WaitAsync(c.Guard);
+        await p.Pool.StopAsync(PoolShutdownMode.Abort).WaitAsync(c.Guard);
 
-        await Assert.ThrowsAsync<SchedulerDisposedException>(() => running);
-        await Assert.ThrowsAsync<SchedulerDisposedException>(() => queued);
-        Assert.Equal(0, p.Pool.GetStats().Pending);
+        await Check.ThrowsAsync<SchedulerDisposedException>(() => running);
+        await Check.ThrowsAsync<SchedulerDisposedException>(() => queued);
+        Check.Equal(0, p.Pool.GetStats().Pending);
 
         // The running job stops on its worker. Where a terminated worker's code runs on until it observes its token
         // (threads, remote hosts), the token must fire, or the job would never stop. Where the terminate ends the code
@@ -103,7 +102,7 @@ internal static class LifecycleScenarios
 
         if (countsWorkers)
         {
-            Assert.Equal(0, p.LiveWorkers());
+            Check.Equal(0, p.LiveWorkers());
         }
     }
 
@@ -115,10 +114,10 @@ internal static class LifecycleScenarios
         await gate.Started();
         using var hurry = new CancellationTokenSource();
 
-        Task stopping = p.Pool.StopAsync(ShutdownMode.Drain, hurry.Token);
+        Task stopping = p.Pool.StopAsync(PoolShutdownMode.Drain, hurry.Token);
         await hurry.CancelAsync();
         await stopping.WaitAsync(c.Guard);
 
-        await Assert.ThrowsAsync<SchedulerDisposedException>(() => running);
+        await Check.ThrowsAsync<SchedulerDisposedException>(() => running);
     }
 }

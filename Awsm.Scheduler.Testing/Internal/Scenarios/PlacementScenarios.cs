@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace Awsm.Scheduler.Testing.Internal.Scenarios;
 
 /// <summary>Per-call options on every transport: priority among queued jobs, a per-call timeout, keyed placement.</summary>
@@ -29,13 +27,15 @@ internal static class PlacementScenarios
         while (left.Count > 0)
         {
             await Task.WhenAny(left.Select(g => g.Started())).WaitAsync(c.Guard);
-            ConformanceGate next = Assert.Single(left, g => g.HasStarted);
+            ConformanceGate[] started = [.. left.Where(g => g.HasStarted)];
+            Check.Equal(1, started.Length);
+            ConformanceGate next = started[0];
             order.Add(next);
             left.Remove(next);
             next.Release();
         }
 
-        Assert.Equal([high, normal[0], normal[1]], order);
+        Check.Equal([high, normal[0], normal[1]], order);
         await Task.WhenAll(jobs);
     }
 
@@ -50,15 +50,16 @@ internal static class PlacementScenarios
 
         p.FakeTime.Advance(TimeSpan.FromSeconds(2));
 
-        var error = await Assert.ThrowsAsync<JobTimeoutException>(() => shortJob);
-        Assert.Equal(TimeSpan.FromSeconds(2), error.Timeout);
+        var error = await Check.ThrowsAsync<JobTimeoutException>(() => shortJob);
+        Check.Equal(TimeSpan.FromSeconds(2), error.Timeout);
         await shortGate.TokenFired();
 
         p.FakeTime.Advance(TimeSpan.FromMinutes(5));
-        Assert.False(longJob.IsCompleted);
+        Check.False(longJob.IsCompleted);
         longGate.Release();
-        Assert.StartsWith(longGate.Key, await longJob);
-        Assert.Equal(1, p.Pool.GetStats().TimedOut);
+        string result = await longJob;
+        Check.True(result.StartsWith(longGate.Key, StringComparison.Ordinal), "the job's own output");
+        Check.Equal(1, p.Pool.GetStats().TimedOut);
     }
 
     public static async Task DispatchAsync_KeyedJobs_SurvivorsKeepTheirKeysWhenAWorkerIsLost(ConformanceContext c)
@@ -69,26 +70,26 @@ internal static class PlacementScenarios
         foreach (string key in keys)
         {
             home[key] = await p.WhoAmI(new DispatchOptions { Key = key });
-            Assert.Equal(home[key], await p.WhoAmI(new DispatchOptions { Key = key }));
+            Check.Equal(home[key], await p.WhoAmI(new DispatchOptions { Key = key }));
         }
 
         // Twelve keys over two workers: with a fair hash, both hold some (the chance that one holds all is 1 in 2,048).
         int lost = home[keys[0]];
-        Assert.Contains(home.Values, w => w != lost);
+        Check.True(home.Values.Any(w => w != lost), "both workers hold keys");
 
         ConformanceGate gate = c.NewGate();
         Task<string> victim = p.Gate(gate, new DispatchOptions { Key = keys[0] });
-        Assert.Equal(lost, await gate.Started());
+        Check.Equal(lost, await gate.Started());
         p.Faults.Crash(lost);
-        await Assert.ThrowsAsync<WorkerCrashedException>(() => victim);
+        await Check.ThrowsAsync<WorkerCrashedException>(() => victim);
 
         foreach (string key in keys)
         {
             int now = await p.WhoAmI(new DispatchOptions { Key = key });
-            Assert.NotEqual(lost, now);
+            Check.True(now != lost, $"key '{key}' moved off the lost worker");
             if (home[key] != lost)
             {
-                Assert.Equal(home[key], now);
+                Check.Equal(home[key], now);
             }
         }
     }

@@ -8,7 +8,12 @@ namespace Awsm.Scheduler.Testing;
 /// transport author derives a sealed class per transport and mode and overrides <see cref="CreateDriver"/>; scenarios
 /// the driver's capabilities cannot drive show as skipped, with the reason.
 /// </summary>
-/// <remarks>The facts are thin: every assertion lives in the scenario catalog, so other runners run the same checks.</remarks>
+/// <remarks>
+/// The facts are thin: every check lives in the scenario catalog of Awsm.Scheduler.Testing, which has no test framework
+/// dependency (a failed check throws <see cref="ConformanceException"/>), so other runners run the same checks through
+/// <see cref="ConformanceRunner"/>. This class only binds them to xunit: one fact per scenario, and a skip, with the
+/// reason, where the driver lacks a capability.
+/// </remarks>
 public abstract class TransportConformanceTests
 {
     /// <summary>Creates the driver of the transport under test (called once per fact).</summary>
