@@ -35,6 +35,7 @@ public sealed class WorkerPool : IWorkerPool
     private readonly ILogger _logger;
     private readonly IServiceProvider? _services;
     private readonly TimeSpan _shutdownTimeout;
+    private readonly bool _oneJobPerKey;
     private readonly WorkerSlot[] _slots;
     private readonly PoolTelemetry _telemetry;
     private readonly CancellationWatch _watch;
@@ -77,6 +78,7 @@ public sealed class WorkerPool : IWorkerPool
         _logger = _loggerFactory.CreateLogger("Awsm.Scheduler.WorkerPool");
         _services = services;
         _shutdownTimeout = options.ShutdownTimeout;
+        _oneJobPerKey = options.OneJobPerKey;
         Name = options.Name;
 
         _slots = new WorkerSlot[options.WorkerCount];
@@ -92,7 +94,7 @@ public sealed class WorkerPool : IWorkerPool
         _telemetry = new PoolTelemetry(Name, _time, meterFactory, () => dispatcher!.QueueDepth, () => dispatcher!.InFlight, () => supervisor!.LiveCount, _slots.Length);
         _watch = new CancellationWatch(Name, _time, _logger, options.CancellationGracePeriod, _lifecycle, (worker, id) => dispatcher!.SendCancel(worker, id), (worker, reason) => supervisor!.TerminateAndReplace(worker, reason));
         PoisonJobTracker? poison = options.PoisonJobThreshold > 0 ? new PoisonJobTracker(options.PoisonJobThreshold) : null;
-        _ledger = new JobLedger(Name, _time, _logger, options.JobTimeout, poison, _telemetry, _watch, _slots, worker => dispatcher!.Released(worker));
+        _ledger = new JobLedger(Name, _time, _logger, options.JobTimeout, poison, _telemetry, _watch, _slots, worker => dispatcher!.Released(worker), constraints => dispatcher!.ReleaseConstraints(constraints));
         _dispatcher = dispatcher = new Dispatcher(Name, transport, _logger, _time, options, _slots, starts, _lifecycle, _ledger, _telemetry, StoppedError);
         _supervisor = supervisor = new WorkerSupervisor(Name, transport, _time, _logger, options, _lifecycle, _slots, _ledger, _watch, _telemetry, _dispatcher.Wake);
         _router = new EventRouter(Name, transport, _logger, _slots, _ledger, _supervisor, _watch);
@@ -107,6 +109,9 @@ public sealed class WorkerPool : IWorkerPool
     internal IWorkerTransport Transport => _transport;
 
     internal int PendingCount => _ledger.Count;
+
+    /// <summary>Gets how many jobs wait for their key or their type's cap.</summary>
+    internal int ParkedCount => _dispatcher.ParkedCount;
 
     /// <summary>Gets the poison-job tracker; <see langword="null"/> when detection is off.</summary>
     internal PoisonJobTracker? PoisonJobs => _ledger.Poison;
@@ -219,9 +224,18 @@ public sealed class WorkerPool : IWorkerPool
         var job = PendingJob<TOutput>.Rent(descriptor.Name, payload, _telemetry.AcceptedTimestamp(), descriptor, route);
         job.Key = options.Key;
         job.Priority = options.Priority;
+
+        // A limit on the job's key or type: set before the job can end (its claim gives back what the ticket holds).
+        JobConstraints.ConstraintTicket? constraints = null;
+        string? exclusiveKey = _oneJobPerKey ? options.Key : null;
+        if (descriptor.MaxConcurrency > 0 || exclusiveKey is not null)
+        {
+            job.Constraints = constraints = new JobConstraints.ConstraintTicket(new PendingRef(job, job.Generation), Dispatcher.LaneOf(options.Priority), descriptor.Name, exclusiveKey, descriptor.MaxConcurrency);
+        }
+
         if (_ledger.Admit(job, cancellationToken, options.Timeout ?? descriptor.Timeout))
         {
-            _dispatcher.Accept(job, new JobPlacement(descriptor.Name, options.Key, options.Priority));
+            _dispatcher.Accept(job, new JobPlacement(descriptor.Name, options.Key, options.Priority), constraints);
         }
 
         return job.Task;
@@ -255,7 +269,8 @@ public sealed class WorkerPool : IWorkerPool
         }
 
         Log.PoolStopping(_logger, Name, mode, _ledger.Count);
-        _dispatcher.CompleteQueue();
+        // New dispatches are refused from here on (the phase); the queue stays open while it drains, so that jobs
+        // waiting for room or for their key or type limit still get their turn.
         _ledger.BeginDraining();
 
         if (mode == PoolShutdownMode.Drain && previous == PoolPhase.Running)
@@ -270,6 +285,7 @@ public sealed class WorkerPool : IWorkerPool
             }
         }
 
+        _dispatcher.CompleteQueue();
         _dispatcher.StopSending();
         _ledger.AbortAll(StoppedError);
         lock (_gate)

@@ -212,4 +212,12 @@ public sealed class WorkerPoolOptions
     /// <summary>Gets or sets the worker selection strategy; <see langword="null"/> for round-robin.</summary>
     /// <value>The default is <see langword="null"/> (a new <see cref="WorkerSelectionStrategies.RoundRobin"/> per pool).</value>
     public IWorkerSelectionStrategy? Strategy { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether jobs with the same <see cref="DispatchOptions.Key"/> run one at a time, in dispatch order: a
+    /// keyed job waits (holding its place in the queue) until the job of its key before it ended, whatever worker ran
+    /// it. Jobs without a key are not affected.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: a key only guides placement (see <see cref="WorkerSelectionStrategies.ConsistentHashing"/>).</value>
+    public bool OneJobPerKey { get; set; }
 }

@@ -182,6 +182,19 @@ internal abstract class PendingJob
         }
     }
 
+    /// <summary>Gets or sets the job's standing under its key and type limits; <see langword="null"/> for a job with none (a cold field).</summary>
+    public Pool.JobConstraints.ConstraintTicket? Constraints
+    {
+        get => _extras?.Constraints;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.Constraints = value;
+            }
+        }
+    }
+
     /// <summary>
     /// Reads what a strategy sees of generation <paramref name="generation"/>; <see langword="false"/> if the instance
     /// moved on meanwhile (see <see cref="TryReadInput"/>).
@@ -373,5 +386,6 @@ internal abstract class PendingJob
         public ProgressRoute? Progress;
         public string? Key;
         public JobPriority Priority;
+        public Pool.JobConstraints.ConstraintTicket? Constraints;
     }
 }

@@ -35,6 +35,12 @@ public abstract class JobDescriptor
     /// </summary>
     public TimeSpan? Timeout { get; internal set; }
 
+    /// <summary>
+    /// Gets how many jobs of this type a pool runs at once, across its workers
+    /// (<see cref="JobRegistry.SetMaxConcurrency{TJob}(int)"/>); 0 for no cap.
+    /// </summary>
+    public int MaxConcurrency { get; internal set; }
+
     /// <summary>Gets or sets the codec of the job's progress values; set once, at registration.</summary>
     internal Internal.ProgressCodec? Progress { get; set; }
 

@@ -34,6 +34,8 @@ public abstract class JobHandle<TInput, TOutput>
 
     internal abstract JobRegistry SetTimeoutOn(JobRegistry registry, TimeSpan timeout);
 
+    internal abstract JobRegistry SetMaxConcurrencyOn(JobRegistry registry, int maxConcurrency);
+
     internal abstract JobRegistry AddTo(JobRegistry registry, JobCodec<TInput> inputCodec, JobCodec<TOutput> outputCodec);
 
     internal abstract JobRegistry AddProgressTo<TProgress>(JobRegistry registry, JobCodec<TProgress> codec);

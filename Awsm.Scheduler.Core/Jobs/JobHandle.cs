@@ -29,6 +29,9 @@ public static class JobHandle
         internal override JobRegistry SetTimeoutOn(JobRegistry registry, TimeSpan timeout) =>
             registry.SetTimeout<TJob>(timeout);
 
+        internal override JobRegistry SetMaxConcurrencyOn(JobRegistry registry, int maxConcurrency) =>
+            registry.SetMaxConcurrency<TJob>(maxConcurrency);
+
         internal override JobRegistry AddTo(JobRegistry registry, JobCodec<TInput> inputCodec, JobCodec<TOutput> outputCodec) =>
             registry.Add<TJob, TInput, TOutput>(inputCodec, outputCodec);
 

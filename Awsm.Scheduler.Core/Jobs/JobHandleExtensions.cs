@@ -129,4 +129,18 @@ public static class JobHandleExtensions
         ArgumentNullException.ThrowIfNull(job);
         return job.AddProgressTo(registry, JobCodecs.For<TProgress>(jsonMetadata));
     }
+
+    /// <summary>Caps how many jobs of this type the pool runs at once; see <see cref="JobRegistry.SetMaxConcurrency{TJob}(int)"/>.</summary>
+    /// <typeparam name="TInput">The job's input type (inferred).</typeparam>
+    /// <typeparam name="TOutput">The job's output type (inferred).</typeparam>
+    /// <param name="registry">The registry, which already holds the job.</param>
+    /// <param name="job">The job's handle.</param>
+    /// <param name="maxConcurrency">At least 1.</param>
+    /// <returns>The registry.</returns>
+    public static JobRegistry SetMaxConcurrency<TInput, TOutput>(this JobRegistry registry, JobHandle<TInput, TOutput> job, int maxConcurrency)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(job);
+        return job.SetMaxConcurrencyOn(registry, maxConcurrency);
+    }
 }

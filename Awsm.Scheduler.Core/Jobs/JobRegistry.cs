@@ -138,6 +138,29 @@ public sealed class JobRegistry
         return this;
     }
 
+    /// <summary>
+    /// Caps how many jobs of a type a pool runs at once across all its workers (a job counts from its acceptance to its
+    /// end); further dispatches wait in the queue, in dispatch order, holding their place in it. For jobs that share a
+    /// scarce resource (a licence, a connection, memory) that the worker count alone does not bound.
+    /// </summary>
+    /// <typeparam name="TJob">The job, already added to this registry.</typeparam>
+    /// <param name="maxConcurrency">At least 1.</param>
+    /// <returns>This registry.</returns>
+    /// <exception cref="InvalidOperationException">The job is not registered.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is below 1.</exception>
+    public JobRegistry SetMaxConcurrency<TJob>(int maxConcurrency)
+        where TJob : IWorkerJob
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrency, 1);
+        if (!_jobs.TryGetValue(TJob.Name, out JobDescriptor? descriptor) || descriptor.JobType != typeof(TJob))
+        {
+            throw new InvalidOperationException($"Add job '{typeof(TJob).FullName}' to the registry before capping it.");
+        }
+
+        descriptor.MaxConcurrency = maxConcurrency;
+        return this;
+    }
+
     /// <summary>Looks a job up by name.</summary>
     /// <param name="name">The job's name.</param>
     /// <param name="descriptor">The descriptor when the method returns <see langword="true"/>.</param>

@@ -35,6 +35,10 @@ internal sealed class Dispatcher
     // How many departures from higher lanes each waiting lane has seen since its last own departure. The loop alone
     // reads and writes it.
     private readonly int[] _passedOver;
+    private readonly JobConstraints _constraints = new();
+
+    // Set when the queue closes (the pool stops): an ended constrained job then admits no other.
+    private volatile bool _queueClosed;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Lock _sendGate = new();
     private readonly string _poolName;
@@ -128,10 +132,14 @@ internal sealed class Dispatcher
 
     /// <summary>Sends an admitted job now, or queues it in its priority's lane; a full queue rejects it or waits, as configured.</summary>
     /// <remarks>Called by the dispatching thread, which holds the job's current generation (see <see cref="JobLedger.Admit"/>).</remarks>
-    public void Accept(PendingJob job, in JobPlacement placement)
+    /// <param name="job">The job.</param>
+    /// <param name="placement">What the strategy sees of it.</param>
+    /// <param name="constraints">Its standing under a key or type limit; <see langword="null"/> for a job with none.
+    /// A constrained job always goes through the queue (it may have to wait for its limits, not only for a worker).</param>
+    public void Accept(PendingJob job, in JobPlacement placement, JobConstraints.ConstraintTicket? constraints = null)
     {
         long generation = job.Generation;
-        if (TrySendNow(job, generation, placement))
+        if (constraints is null && TrySendNow(job, generation, placement))
         {
             return;
         }
@@ -147,7 +155,7 @@ internal sealed class Dispatcher
         Interlocked.Increment(ref _queued);
         if (_room.Wait(0))
         {
-            Enqueue(queued, lane);
+            Enqueue(queued, lane, constraints);
             return;
         }
 
@@ -164,13 +172,34 @@ internal sealed class Dispatcher
         }
         else
         {
-            _ = EnqueueWhenRoomAsync(queued, lane, job.CallerToken);
+            _ = EnqueueWhenRoomAsync(queued, lane, constraints, job.CallerToken);
         }
     }
 
-    /// <summary>Writes a job that holds a place in the queue into its lane and wakes the loop; a closed queue fails it.</summary>
-    private void Enqueue(PendingRef queued, int lane)
+    /// <summary>
+    /// Writes a job that holds a place in the queue into its lane and wakes the loop; a closed queue fails it. A
+    /// constrained job that must wait for its key or its type's cap is parked instead, keeping its place in the queue.
+    /// </summary>
+    private void Enqueue(PendingRef queued, int lane, JobConstraints.ConstraintTicket? constraints)
     {
+        if (constraints is not null)
+        {
+            switch (_constraints.Admit(constraints))
+            {
+                case JobConstraints.TicketState.Admitted:
+                    break;
+                case JobConstraints.TicketState.Ended:
+                    // Ended before it was admitted (its claim found nothing held): its place is free again.
+                    _room.Release();
+                    Interlocked.Decrement(ref _queued);
+                    return;
+                default:
+                    // Parked: it enters its lane when what it waits for is given back (see ReleaseConstraints).
+                    Interlocked.Decrement(ref _queued);
+                    return;
+            }
+        }
+
         if (_lanes[lane].Writer.TryWrite(queued))
         {
             Wake();
@@ -183,7 +212,41 @@ internal sealed class Dispatcher
         _ledger.Fail(queued.Job, queued.Generation, _stoppedError());
     }
 
-    private static int LaneOf(JobPriority priority) => priority switch
+    /// <summary>
+    /// A constrained job ended (its claim): gives back its key and its place under its type's cap, and sends the jobs
+    /// that waited for them to their lanes.
+    /// </summary>
+    public void ReleaseConstraints(JobConstraints.ConstraintTicket constraints)
+    {
+        var admitted = new List<JobConstraints.ConstraintTicket>();
+        if (_constraints.Release(constraints, admitted, admitMore: !_queueClosed))
+        {
+            // It ended while parked: it never reached a lane, so the loop will not free its place.
+            _room.Release();
+        }
+
+        foreach (JobConstraints.ConstraintTicket next in admitted)
+        {
+            Interlocked.Increment(ref _queued);
+            if (!_lanes[next.Lane].Writer.TryWrite(next.Job))
+            {
+                _room.Release();
+                Interlocked.Decrement(ref _queued);
+                _ledger.Fail(next.Job.Job, next.Job.Generation, _stoppedError());
+            }
+        }
+
+        if (admitted.Count > 0)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>Gets how many jobs wait for their key or their type's cap (they count in <see cref="QueueDepth"/> too).</summary>
+    public int ParkedCount => _constraints.ParkedCount;
+
+    /// <summary>The lane of a priority: Low 0, Normal 1, High 2.</summary>
+    public static int LaneOf(JobPriority priority) => priority switch
     {
         JobPriority.Low => 0,
         JobPriority.High => 2,
@@ -234,6 +297,7 @@ internal sealed class Dispatcher
     /// <summary>Accepts nothing more into the queue; the loop fails what is left once the pool is stopped.</summary>
     public void CompleteQueue()
     {
+        _queueClosed = true;
         foreach (Channel<PendingRef> lane in _lanes)
         {
             lane.Writer.TryComplete();
@@ -419,7 +483,7 @@ internal sealed class Dispatcher
         return true;
     }
 
-    private async Task EnqueueWhenRoomAsync(PendingRef queued, int lane, CancellationToken callerToken)
+    private async Task EnqueueWhenRoomAsync(PendingRef queued, int lane, JobConstraints.ConstraintTicket? constraints, CancellationToken callerToken)
     {
         // Counted as queued while it waits for room, so that later jobs do not overtake it by the direct path.
         Interlocked.Increment(ref _queued);
@@ -440,7 +504,7 @@ internal sealed class Dispatcher
             return;
         }
 
-        Enqueue(queued, lane);
+        Enqueue(queued, lane, constraints);
     }
 
     /// <summary>

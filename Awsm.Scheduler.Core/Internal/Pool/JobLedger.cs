@@ -38,10 +38,11 @@ internal sealed class JobLedger
     private readonly PoolTelemetry _telemetry;
     private readonly CancellationWatch _watch;
     private readonly Action<int> _released;
+    private readonly Action<JobConstraints.ConstraintTicket> _constraintsReleased;
     private volatile bool _draining;
 
     // released: Up to the dispatcher: the job held a place (a worker's in-flight slot, or the worker index -1 for a place in the queue) that is free again.
-    public JobLedger(string poolName, TimeProvider time, ILogger logger, TimeSpan? jobTimeout, PoisonJobTracker? poison, PoolTelemetry telemetry, CancellationWatch watch, WorkerSlot[] slots, Action<int> released)
+    public JobLedger(string poolName, TimeProvider time, ILogger logger, TimeSpan? jobTimeout, PoisonJobTracker? poison, PoolTelemetry telemetry, CancellationWatch watch, WorkerSlot[] slots, Action<int> released, Action<JobConstraints.ConstraintTicket> constraintsReleased)
     {
         _slots = slots;
         _poolName = poolName;
@@ -52,6 +53,7 @@ internal sealed class JobLedger
         _telemetry = telemetry;
         _watch = watch;
         _released = released;
+        _constraintsReleased = constraintsReleased;
     }
 
     /// <summary>Gets how many jobs are accepted and not ended: sent (or being sent), or waiting for a worker.</summary>
@@ -370,6 +372,12 @@ internal sealed class JobLedger
         else
         {
             RemoveWaiting(job, generation);
+        }
+
+        // A job with a key or type limit gives it back: the jobs that waited for it go to the queue.
+        if (job.Constraints is { } constraints)
+        {
+            _constraintsReleased(constraints);
         }
 
         // A worker has room again, or a job at the head of the queue ended and can be dropped.
