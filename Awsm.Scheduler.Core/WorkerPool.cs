@@ -140,7 +140,7 @@ public sealed class WorkerPool : IWorkerPool
     {
         try
         {
-            await _transport.InitializeAsync(new WorkerTransportContext(Name, _slots.Length, _registry, _time, _loggerFactory, _services) { ReplySink = _router.Deliver }, cancellationToken).ConfigureAwait(false);
+            await _transport.InitializeAsync(new WorkerTransportContext(Name, _slots.Length, _registry, _time, _loggerFactory, _services) { Writer = _router, ReplySink = _router.Deliver }, cancellationToken).ConfigureAwait(false);
             _transportInitialized = true;
             _router.Start();
             _dispatcherLoop = Task.Run(_dispatcher.RunAsync, CancellationToken.None);

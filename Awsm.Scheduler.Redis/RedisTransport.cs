@@ -64,7 +64,7 @@ public sealed class RedisTransport : IWorkerTransport
     }
 
     /// <inheritdoc />
-    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken) => _dispatcher.StartWorkerAsync(workerIndex, cancellationToken);
+    public ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken) => _dispatcher.StartWorkerAsync(workerIndex, incarnation, cancellationToken);
 
     /// <inheritdoc />
     /// <exception cref="JobSerializationException">The input is larger than <see cref="RedisConnectionOptions.MaxPayloadSize"/> (not transient).</exception>

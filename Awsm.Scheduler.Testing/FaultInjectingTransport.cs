@@ -115,7 +115,7 @@ public sealed class FaultInjectingTransport : IWorkerTransport
     }
 
     /// <inheritdoc />
-    public async ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
+    public async ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken)
     {
         Task? terminating;
         lock (_gate)
@@ -146,7 +146,7 @@ public sealed class FaultInjectingTransport : IWorkerTransport
             await terminating.ConfigureAwait(false);
         }
 
-        await _inner.StartWorkerAsync(workerIndex, cancellationToken).ConfigureAwait(false);
+        await _inner.StartWorkerAsync(workerIndex, incarnation, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -141,7 +141,7 @@ public sealed class WebWorkerTransport : IWorkerTransport
     }
 
     /// <inheritdoc />
-    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
+    public ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         WorkerSlots slots = Slots();

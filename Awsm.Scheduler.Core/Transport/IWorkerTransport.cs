@@ -34,11 +34,18 @@ public interface IWorkerTransport : IAsyncDisposable
     /// <returns>A task that completes when the transport can start workers.</returns>
     ValueTask InitializeAsync(WorkerTransportContext context, CancellationToken cancellationToken);
 
-    /// <summary>Starts (or restarts) the worker at <paramref name="workerIndex"/>. Readiness is reported through <see cref="Events"/>.</summary>
+    /// <summary>
+    /// Starts (or restarts) the worker at <paramref name="workerIndex"/> as its incarnation <paramref name="incarnation"/>.
+    /// Readiness is reported through <see cref="WorkerTransportContext.Writer"/>, tagged with that number.
+    /// </summary>
     /// <param name="workerIndex">The worker's index.</param>
+    /// <param name="incarnation">
+    /// The pool's number for this start, greater than every earlier one at this index. Everything this incarnation says is
+    /// written with it; the writer then drops what an older incarnation still says.
+    /// </param>
     /// <param name="cancellationToken">Cancels the start request.</param>
     /// <returns>A task that completes when the start has been requested (not when the worker is ready).</returns>
-    ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken);
+    ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken);
 
     /// <summary>Sends an envelope to a worker. Must not block on the worker.</summary>
     /// <remarks>

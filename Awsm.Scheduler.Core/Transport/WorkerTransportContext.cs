@@ -18,6 +18,12 @@ public sealed record WorkerTransportContext(
     IServiceProvider? Services)
 {
     /// <summary>
+    /// Gets where the transport reports everything its workers say, each event tagged with the incarnation it comes from
+    /// (see <see cref="WorkerEventWriter"/> for the rules it enforces).
+    /// </summary>
+    public required WorkerEventWriter Writer { get; init; }
+
+    /// <summary>
     /// Gets a shortcut for <see cref="WorkerEventKind.Result"/> and <see cref="WorkerEventKind.Error"/> events: a transport
     /// may hand a reply to it instead of writing it to <see cref="IWorkerTransport.Events"/>, and the pool completes the
     /// job on the calling thread (its caller resumes asynchronously, elsewhere). It saves a thread hop per job for

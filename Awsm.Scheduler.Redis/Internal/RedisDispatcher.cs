@@ -110,7 +110,7 @@ internal sealed class RedisDispatcher
 
     private TimeSpan AnnouncementTimeToLive => _options.LeaseTime * 3;
 
-    public async ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
+    public async ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken)
     {
         DispatcherSlot slot = GetSlot(workerIndex);
         RedisKey oldStream;

@@ -263,9 +263,9 @@ public static partial class BenchHooks
         var transport = new WebWorkerTransport();
         try
         {
-            var context = new WorkerTransportContext("bench-bare", 1, SampleJobs.CreatePageRegistry(), TimeProvider.System, PoolFactory.Logs, null);
+            var context = new WorkerTransportContext("bench-bare", 1, SampleJobs.CreatePageRegistry(), TimeProvider.System, PoolFactory.Logs, null) { Writer = new ChannelEventWriter() };
             await transport.InitializeAsync(context, CancellationToken.None);
-            await transport.StartWorkerAsync(0, CancellationToken.None);
+            await transport.StartWorkerAsync(0, 1, CancellationToken.None);
             WorkerEvent ready = await transport.Events.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             if (ready.Kind != WorkerEventKind.Ready)
             {

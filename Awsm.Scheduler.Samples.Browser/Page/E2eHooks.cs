@@ -347,9 +347,9 @@ public static partial class E2eHooks
         var transport = new WebWorkerTransport();
         try
         {
-            var context = new Transport.WorkerTransportContext("bare", 1, SampleJobs.CreatePageRegistry(), TimeProvider.System, PoolFactory.Logs, null);
+            var context = new Transport.WorkerTransportContext("bare", 1, SampleJobs.CreatePageRegistry(), TimeProvider.System, PoolFactory.Logs, null) { Writer = new ChannelEventWriter() };
             await transport.InitializeAsync(context, CancellationToken.None);
-            await transport.StartWorkerAsync(0, CancellationToken.None);
+            await transport.StartWorkerAsync(0, 1, CancellationToken.None);
             Transport.WorkerEvent ready = await transport.Events.ReadAsync().AsTask().WaitAsync(Step);
             if (ready.Kind != Transport.WorkerEventKind.Ready)
             {

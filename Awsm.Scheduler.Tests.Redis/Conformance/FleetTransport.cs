@@ -49,7 +49,7 @@ public sealed class FleetTransport : IWorkerTransport
         await Inner.InitializeAsync(context, cancellationToken);
     }
 
-    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken) => Inner.StartWorkerAsync(workerIndex, cancellationToken);
+    public ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken) => Inner.StartWorkerAsync(workerIndex, incarnation, cancellationToken);
 
     public void Send(int workerIndex, in WorkerMessage message) => Inner.Send(workerIndex, in message);
 

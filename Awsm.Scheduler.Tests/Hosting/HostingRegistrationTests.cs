@@ -340,7 +340,7 @@ public sealed class HostingRegistrationTests
             return inner.InitializeAsync(context, cancellationToken);
         }
 
-        public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken) => inner.StartWorkerAsync(workerIndex, cancellationToken);
+        public ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken) => inner.StartWorkerAsync(workerIndex, incarnation, cancellationToken);
 
         public void Send(int workerIndex, in WorkerMessage message) => inner.Send(workerIndex, message);
 

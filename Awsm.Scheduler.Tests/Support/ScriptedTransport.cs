@@ -56,7 +56,7 @@ public sealed class ScriptedTransport(bool encodes = true) : IWorkerTransport
 
     public ValueTask InitializeAsync(WorkerTransportContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
+    public ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken)
     {
         int start = _starts.AddOrUpdate(workerIndex, 1, (_, n) => n + 1);
         if (OnStart is { } onStart)

@@ -79,7 +79,7 @@ public sealed class FaultInjectingTransportTests
         // Events pass in order: once the marker is out, everything before it was judged (and dropped).
         Assert.Equal((WorkerEventKind.Malformed, 1), await s.NextKindAndWorkerAsync());
         Assert.Empty(s.SinkEvents);
-        await s.Faults.StartWorkerAsync(0, CancellationToken.None);
+        await s.Faults.StartWorkerAsync(0, 2, CancellationToken.None);
         s.Inner.Emit(WorkerEvent.Ready(0));
         Assert.Equal((WorkerEventKind.Ready, 0), await s.NextKindAndWorkerAsync());
     }
@@ -106,7 +106,7 @@ public sealed class FaultInjectingTransportTests
         s.Faults.Send(0, WorkerMessage.Cancel(new JobId(1)));
         Assert.Equal(2, s.Faults.HeldMessageCount);
 
-        await s.Faults.StartWorkerAsync(0, CancellationToken.None);
+        await s.Faults.StartWorkerAsync(0, 2, CancellationToken.None);
         s.Faults.ReleaseJobs();
 
         Assert.DoesNotContain("job 1 to 0", s.Inner.Calls);
@@ -159,7 +159,7 @@ public sealed class FaultInjectingTransportTests
         Assert.Equal((WorkerEventKind.InitError, 1, "no GPU"), (failed.Kind, failed.WorkerIndex, failed.Message));
         Assert.DoesNotContain("start 1", s.Inner.Calls);
         Assert.Equal(1, s.Faults.StartCount(1));
-        await s.Faults.StartWorkerAsync(1, CancellationToken.None);
+        await s.Faults.StartWorkerAsync(1, 2, CancellationToken.None);
         Assert.Contains("start 1", s.Inner.Calls);
         Assert.Equal(2, s.Faults.StartCount(1));
     }
@@ -174,7 +174,7 @@ public sealed class FaultInjectingTransportTests
 
         s.Faults.Crash(0);
         Assert.Equal((WorkerEventKind.Crashed, 0), await s.NextKindAndWorkerAsync());
-        await s.Faults.StartWorkerAsync(0, CancellationToken.None);
+        await s.Faults.StartWorkerAsync(0, 2, CancellationToken.None);
         s.Faults.ReleaseStarts(0);
         s.Faults.InjectEvent(WorkerEvent.Malformed(0, "marker"));
 
@@ -199,7 +199,7 @@ public sealed class FaultInjectingTransportTests
 
         await held.WaitAsync(Guard);
         Assert.True(s.Faults.WhenReadyHeldAsync(0).IsCompleted, "a ready already held completes the wait at once");
-        await s.Faults.StartWorkerAsync(0, CancellationToken.None);
+        await s.Faults.StartWorkerAsync(0, 2, CancellationToken.None);
         Assert.False(s.Faults.WhenReadyHeldAsync(0).IsCompleted, "a new incarnation has not reported ready yet");
         s.Faults.ReleaseStarts(0);
         s.Inner.Emit(WorkerEvent.Ready(0));
@@ -269,11 +269,12 @@ public sealed class FaultInjectingTransportTests
             beforeStart?.Invoke(s.Faults);
             var context = new WorkerTransportContext("faults", 2, new JobRegistry(), new FakeTimeProvider(), NullLoggerFactory.Instance, null)
             {
+                Writer = new RecordingWriter(),
                 ReplySink = offerSink ? s.OnSink : null,
             };
             await s.Faults.InitializeAsync(context, CancellationToken.None);
-            await s.Faults.StartWorkerAsync(0, CancellationToken.None);
-            await s.Faults.StartWorkerAsync(1, CancellationToken.None);
+            await s.Faults.StartWorkerAsync(0, 1, CancellationToken.None);
+            await s.Faults.StartWorkerAsync(1, 1, CancellationToken.None);
             return s;
         }
 

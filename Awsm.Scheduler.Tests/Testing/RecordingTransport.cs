@@ -38,7 +38,7 @@ public sealed class RecordingTransport : IWorkerTransport
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
+    public ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken)
     {
         Record($"start {workerIndex}");
         return ValueTask.CompletedTask;

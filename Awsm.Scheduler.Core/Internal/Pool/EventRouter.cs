@@ -6,12 +6,20 @@ using Microsoft.Extensions.Logging;
 namespace Awsm.Scheduler.Internal.Pool;
 
 /// <summary>
-/// Everything a transport reports, routed to whoever it concerns: replies to the ledger (a remote error kind becomes
-/// the exception the caller sees), worker lifecycle events to the supervisor. Events arrive through the transport's
-/// channel (read by one loop) or, for transports that offer it, through the reply sink on the delivering thread.
-/// Whatever is addressed to nobody (unknown worker, unknown or ended job, wrong worker) is logged and dropped.
+/// The pool's <see cref="WorkerEventWriter"/>: everything a transport reports, heard only from a worker's current
+/// incarnation and routed to whoever it concerns. Replies and progress go to the ledger on the writing thread (a
+/// remote error kind becomes the exception the caller sees); ready, init errors and crashes go through the pool's one
+/// ordered inbox to the supervisor. Whatever is addressed to nobody (unknown worker, unknown or ended job, wrong
+/// worker) is logged and dropped.
 /// </summary>
-internal sealed class EventRouter
+/// <remarks>
+/// The contract is enforced here, once, on each worker's <see cref="WorkerSlot.Voice"/>: an event tagged with another
+/// incarnation than the current one is dropped; an outcome moves the incarnation's phase by a compare-exchange (Starting →
+/// Ready or Dead, Ready → Dead), so a start has at most one and a dead incarnation says nothing more; the supervisor
+/// silences an incarnation it loses (timeout, terminate). A reply costs one read of that word, on a line written only when
+/// the worker's life changes.
+/// </remarks>
+internal sealed class EventRouter : WorkerEventWriter
 {
     private readonly string _poolName;
     private readonly IWorkerTransport _transport;
@@ -20,8 +28,10 @@ internal sealed class EventRouter
     private readonly JobLedger _ledger;
     private readonly WorkerSupervisor _supervisor;
     private readonly CancellationWatch _watch;
+    private readonly Channel<Lifecycle> _inbox = Channel.CreateUnbounded<Lifecycle>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
+    private Task _legacyLoop = Task.CompletedTask;
 
     public EventRouter(string poolName, IWorkerTransport transport, ILogger logger, WorkerSlot[] slots, JobLedger ledger, WorkerSupervisor supervisor, CancellationWatch watch)
     {
@@ -34,19 +44,27 @@ internal sealed class EventRouter
         _watch = watch;
     }
 
-    /// <summary>Starts reading the transport's events.</summary>
-    public void Start() => _loop = Task.Run(RunAsync, CancellationToken.None);
+    /// <summary>Starts reading the inbox (and the transport's event channel).</summary>
+    public void Start()
+    {
+        _loop = Task.Run(RunInboxAsync, CancellationToken.None);
+        _legacyLoop = Task.Run(RunAsync, CancellationToken.None);
+    }
 
-    /// <summary>Stops the loop and waits for it; events still in the channel are not read.</summary>
+    /// <summary>Stops the loops and waits for them; events still queued are not read.</summary>
     public async Task StopAsync()
     {
+        _inbox.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
-        try
+        foreach (Task loop in (Task[])[_loop, _legacyLoop])
         {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            try
+            {
+                await loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
 
         _stop.Dispose();
@@ -65,6 +83,131 @@ internal sealed class EventRouter
         catch (Exception ex)
         {
             Log.LoopFailed(_logger, _poolName, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public override bool TryWrite(int incarnation, in WorkerEvent workerEvent)
+    {
+        int worker = workerEvent.WorkerIndex;
+        if ((uint)worker >= (uint)_slots.Length)
+        {
+            Log.MalformedEnvelope(_logger, _poolName, worker, $"{workerEvent.Kind} event for a worker index outside [0, {_slots.Length})");
+            return false;
+        }
+
+        ref long voice = ref _slots[worker].Voice;
+        try
+        {
+            switch (workerEvent.Kind)
+            {
+                case WorkerEventKind.Result or WorkerEventKind.Error or WorkerEventKind.Progress:
+                    // The hot path: one read of a word written only when the worker's life changes.
+                    long now = Volatile.Read(ref voice);
+                    if (Voice.IncarnationOf(now) != incarnation || Voice.PhaseOf(now) == Voice.Dead)
+                    {
+                        return Unheard(incarnation, workerEvent);
+                    }
+
+                    if (workerEvent.Kind == WorkerEventKind.Progress)
+                    {
+                        OnProgress(workerEvent);
+                    }
+                    else
+                    {
+                        OnJobReply(workerEvent);
+                    }
+
+                    return true;
+                case WorkerEventKind.Ready:
+                    return Voice.TryMove(ref voice, incarnation, 1 << (int)Voice.Starting, Voice.Ready)
+                        ? Post(incarnation, workerEvent)
+                        : Unheard(incarnation, workerEvent);
+                case WorkerEventKind.InitError:
+                    return Voice.TryMove(ref voice, incarnation, 1 << (int)Voice.Starting, Voice.Dead)
+                        ? Post(incarnation, workerEvent)
+                        : Unheard(incarnation, workerEvent);
+                case WorkerEventKind.Crashed:
+                    return Voice.TryMove(ref voice, incarnation, (1 << (int)Voice.Starting) | (1 << (int)Voice.Ready), Voice.Dead)
+                        ? Post(incarnation, workerEvent)
+                        : Unheard(incarnation, workerEvent);
+                default:
+                    long current = Volatile.Read(ref voice);
+                    if (Voice.IncarnationOf(current) != incarnation || Voice.PhaseOf(current) == Voice.Dead)
+                    {
+                        return Unheard(incarnation, workerEvent);
+                    }
+
+                    Log.MalformedEnvelope(_logger, _poolName, worker, workerEvent.Message ?? $"event of kind {workerEvent.Kind}");
+                    return true;
+            }
+        }
+        catch (Exception ex)
+        {
+            // Nothing a worker says may throw into its transport: a fault here is the pool's, logged.
+            Log.LoopFailed(_logger, _poolName, ex);
+            return false;
+        }
+    }
+
+    private bool Post(int incarnation, in WorkerEvent e)
+    {
+        // Unbounded: at most a few outcomes per start ever wait here. A stopped pool's inbox refuses; nobody listens.
+        return _inbox.Writer.TryWrite(new Lifecycle(incarnation, e));
+    }
+
+    private bool Unheard(int incarnation, in WorkerEvent e)
+    {
+        if (e.Kind is WorkerEventKind.Result or WorkerEventKind.Error or WorkerEventKind.Progress)
+        {
+            Log.StaleEnvelope(_logger, _poolName, e.WorkerIndex, $"{e.Kind} (incarnation {incarnation})", e.JobId.Value);
+        }
+        else
+        {
+            Log.UnheardEvent(_logger, _poolName, e.WorkerIndex, e.Kind.ToString(), incarnation, Voice.IncarnationOf(Volatile.Read(ref _slots[e.WorkerIndex].Voice)));
+        }
+
+        return false;
+    }
+
+    private async Task RunInboxAsync()
+    {
+        ChannelReader<Lifecycle> inbox = _inbox.Reader;
+        CancellationToken stop = _stop.Token;
+        try
+        {
+            while (await inbox.WaitToReadAsync(stop).ConfigureAwait(false))
+            {
+                while (inbox.TryRead(out Lifecycle note))
+                {
+                    OnLifecycle(note.Incarnation, note.Event);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+        catch (Exception ex)
+        {
+            Log.LoopFailed(_logger, _poolName, ex);
+            throw;
+        }
+    }
+
+    private void OnLifecycle(int incarnation, in WorkerEvent e)
+    {
+        switch (e.Kind)
+        {
+            case WorkerEventKind.Ready:
+                _supervisor.OnReady(e.WorkerIndex, incarnation);
+                break;
+            case WorkerEventKind.InitError:
+                _supervisor.OnLost(e.WorkerIndex, e.Message ?? "init error", duringInit: true, incarnation);
+                break;
+            case WorkerEventKind.Crashed:
+                _supervisor.OnLost(e.WorkerIndex, e.Message ?? "crashed", duringInit: false, incarnation);
+                break;
         }
     }
 
@@ -111,7 +254,7 @@ internal sealed class EventRouter
                 OnProgress(e);
                 break;
             case WorkerEventKind.Ready:
-                _supervisor.OnReady(e.WorkerIndex);
+                _supervisor.OnReady(e.WorkerIndex, null);
                 break;
             case WorkerEventKind.InitError:
                 _supervisor.OnLost(e.WorkerIndex, e.Message ?? "init error", duringInit: true);
@@ -201,4 +344,7 @@ internal sealed class EventRouter
         JobErrorKind.OutputSerialization => new JobSerializationException(jobName, e.ErrorType ?? "unknown", SerializationDirection.Output, e.Message ?? string.Empty),
         _ => new JobFailedException(jobName, e.WorkerIndex, e.ErrorType ?? "unknown", e.Message ?? string.Empty, e.RemoteStackTrace),
     };
+
+    /// <summary>A lifecycle event waiting in the inbox, with the incarnation it was accepted for.</summary>
+    private readonly record struct Lifecycle(int Incarnation, WorkerEvent Event);
 }
