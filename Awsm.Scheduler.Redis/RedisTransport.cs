@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Awsm.Scheduler.Redis.Internal;
 using Awsm.Scheduler.Transport;
 using StackExchange.Redis;
@@ -47,9 +46,6 @@ public sealed class RedisTransport : IWorkerTransport
 
     /// <inheritdoc />
     public bool RequiresEncodedPayloads => true;
-
-    /// <inheritdoc />
-    public ChannelReader<WorkerEvent> Events => _dispatcher.Events;
 
     /// <summary>Gets the name of the host serving a worker slot, or <see langword="null"/> while nobody serves it.</summary>
     /// <param name="workerIndex">The worker's index.</param>

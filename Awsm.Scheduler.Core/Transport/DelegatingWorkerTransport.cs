@@ -22,9 +22,6 @@ public abstract class DelegatingWorkerTransport : IWorkerTransport
     public virtual bool RequiresEncodedPayloads => Inner.RequiresEncodedPayloads;
 
     /// <inheritdoc />
-    public virtual System.Threading.Channels.ChannelReader<WorkerEvent> Events => Inner.Events;
-
-    /// <inheritdoc />
     /// <remarks>Hands the inner transport the same context, with the writer returned by <see cref="WrapWriter"/>.</remarks>
     public virtual ValueTask InitializeAsync(WorkerTransportContext context, CancellationToken cancellationToken)
     {

@@ -22,7 +22,6 @@ namespace Awsm.Scheduler.Internal.Pool;
 internal sealed class EventRouter : WorkerEventWriter
 {
     private readonly string _poolName;
-    private readonly IWorkerTransport _transport;
     private readonly ILogger _logger;
     private readonly WorkerSlot[] _slots;
     private readonly JobLedger _ledger;
@@ -31,12 +30,10 @@ internal sealed class EventRouter : WorkerEventWriter
     private readonly Channel<Lifecycle> _inbox = Channel.CreateUnbounded<Lifecycle>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
-    private Task _legacyLoop = Task.CompletedTask;
 
-    public EventRouter(string poolName, IWorkerTransport transport, ILogger logger, WorkerSlot[] slots, JobLedger ledger, WorkerSupervisor supervisor, CancellationWatch watch)
+    public EventRouter(string poolName, ILogger logger, WorkerSlot[] slots, JobLedger ledger, WorkerSupervisor supervisor, CancellationWatch watch)
     {
         _poolName = poolName;
-        _transport = transport;
         _logger = logger;
         _slots = slots;
         _ledger = ledger;
@@ -44,46 +41,23 @@ internal sealed class EventRouter : WorkerEventWriter
         _watch = watch;
     }
 
-    /// <summary>Starts reading the inbox (and the transport's event channel).</summary>
-    public void Start()
-    {
-        _loop = Task.Run(RunInboxAsync, CancellationToken.None);
-        _legacyLoop = Task.Run(RunAsync, CancellationToken.None);
-    }
+    /// <summary>Starts reading the inbox.</summary>
+    public void Start() => _loop = Task.Run(RunInboxAsync, CancellationToken.None);
 
-    /// <summary>Stops the loops and waits for them; events still queued are not read.</summary>
+    /// <summary>Stops the inbox loop and waits for it; lifecycle events still queued are not read.</summary>
     public async Task StopAsync()
     {
         _inbox.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
-        foreach (Task loop in (Task[])[_loop, _legacyLoop])
+        try
         {
-            try
-            {
-                await loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
         }
 
         _stop.Dispose();
-    }
-
-    /// <summary>
-    /// The transport's shortcut for replies (<see cref="WorkerTransportContext.ReplySink"/>): routes on the delivering
-    /// thread instead of through the channel and the loop. The caller still resumes asynchronously.
-    /// </summary>
-    public void Deliver(WorkerEvent e)
-    {
-        try
-        {
-            Route(e);
-        }
-        catch (Exception ex)
-        {
-            Log.LoopFailed(_logger, _poolName, ex);
-        }
     }
 
     /// <inheritdoc />
@@ -207,63 +181,6 @@ internal sealed class EventRouter : WorkerEventWriter
                 break;
             case WorkerEventKind.Crashed:
                 _supervisor.OnLost(e.WorkerIndex, e.Message ?? "crashed", duringInit: false, incarnation);
-                break;
-        }
-    }
-
-    private async Task RunAsync()
-    {
-        ChannelReader<WorkerEvent> events = _transport.Events;
-        CancellationToken stop = _stop.Token;
-        try
-        {
-            while (await events.WaitToReadAsync(stop).ConfigureAwait(false))
-            {
-                while (events.TryRead(out WorkerEvent e))
-                {
-                    Route(e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // Stopped.
-        }
-        catch (Exception ex)
-        {
-            Log.LoopFailed(_logger, _poolName, ex);
-            throw;
-        }
-    }
-
-    private void Route(in WorkerEvent e)
-    {
-        if ((uint)e.WorkerIndex >= (uint)_slots.Length)
-        {
-            Log.MalformedEnvelope(_logger, _poolName, e.WorkerIndex, $"{e.Kind} event for a worker index outside [0, {_slots.Length})");
-            return;
-        }
-
-        switch (e.Kind)
-        {
-            case WorkerEventKind.Result:
-            case WorkerEventKind.Error:
-                OnJobReply(e);
-                break;
-            case WorkerEventKind.Progress:
-                OnProgress(e);
-                break;
-            case WorkerEventKind.Ready:
-                _supervisor.OnReady(e.WorkerIndex, null);
-                break;
-            case WorkerEventKind.InitError:
-                _supervisor.OnLost(e.WorkerIndex, e.Message ?? "init error", duringInit: true);
-                break;
-            case WorkerEventKind.Crashed:
-                _supervisor.OnLost(e.WorkerIndex, e.Message ?? "crashed", duringInit: false);
-                break;
-            default:
-                Log.MalformedEnvelope(_logger, _poolName, e.WorkerIndex, e.Message ?? $"event of kind {e.Kind}");
                 break;
         }
     }

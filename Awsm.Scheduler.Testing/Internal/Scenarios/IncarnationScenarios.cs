@@ -1,0 +1,70 @@
+using Awsm.Scheduler.Transport;
+using Xunit;
+
+namespace Awsm.Scheduler.Testing.Internal.Scenarios;
+
+/// <summary>
+/// The one way back: what the pool's writer hears. Only a worker's current incarnation speaks; a start has one outcome;
+/// replies written before a crash are kept. The events are written through the decorator's writer, so every driver runs
+/// the same rules over its own transport.
+/// </summary>
+internal static class IncarnationScenarios
+{
+    public static async Task StartAsync_SecondOutcomeForOneStart_IsNotHeard(ConformanceContext c)
+    {
+        ConformancePool p = await c.StartPoolAsync(o => o.WorkerCount = 1);
+
+        Assert.False(p.Faults.InjectEvent(WorkerEvent.Ready(0)), "a second ready for one start is dropped");
+        Assert.False(p.Faults.InjectEvent(WorkerEvent.InitError(0, "an init error after ready")), "an init error after ready is dropped");
+
+        Assert.Equal(2, await p.AddOne(1));
+        WorkerPoolStats stats = p.Pool.GetStats();
+        Assert.Equal(WorkerState.Ready, stats.Workers[0].State);
+        Assert.Equal(0, stats.Workers[0].Crashes);
+    }
+
+    public static async Task DispatchAsync_EventsOfAReplacedIncarnation_AreNotHeard(ConformanceContext c)
+    {
+        ConformancePool p = await c.StartPoolAsync(o => o.WorkerCount = 1);
+        int first = p.Faults.IncarnationOf(0);
+        p.Faults.CrashOnNextJob(0);
+        await Assert.ThrowsAsync<WorkerCrashedException>(() => p.WhoAmI());
+        Task<int> waiting = p.WhoAmI();
+        p.FakeTime.Advance(WorkerPoolDefaults.RespawnInitialDelay);
+        Assert.Equal(0, await waiting);
+        Assert.True(p.Faults.IncarnationOf(0) > first, "a respawn is a new incarnation");
+
+        ConformanceGate gate = c.NewGate();
+        Task<string> job = p.Gate(gate);
+        await gate.Started();
+        JobId id = p.Faults.LastJobSentTo(0)!.Value;
+
+        // The replaced incarnation's ready, crash and a forged reply for the job the new one runs: none is heard.
+        Assert.False(p.Faults.InjectEvent(WorkerEvent.Ready(0), first));
+        Assert.False(p.Faults.InjectEvent(WorkerEvent.Crashed(0, "the old incarnation dies again"), first));
+        Assert.False(p.Faults.InjectEvent(WorkerEvent.Error(0, id, JobErrorKind.JobFailed, "Forged", "from the old incarnation", null), first));
+        Assert.False(job.IsCompleted);
+
+        gate.Release();
+        Assert.Equal($"{gate.Key}@0", await job);
+        WorkerPoolStats stats = p.Pool.GetStats();
+        Assert.Equal(1, stats.Workers[0].Crashes);
+        Assert.Equal(WorkerState.Ready, stats.Workers[0].State);
+    }
+
+    public static async Task DispatchAsync_ReplyWrittenBeforeACrash_IsKept(ConformanceContext c)
+    {
+        ConformancePool p = await c.StartPoolAsync(o => o.WorkerCount = 1);
+        p.Faults.HoldReplies();
+        Task<int> job = p.AddOne(1);
+        await p.Faults.WhenRepliesHeldAsync(1).WaitAsync(c.Guard);
+
+        p.Faults.ReleaseReplies();
+        Assert.True(p.Faults.Crash(0, "crashed right after its reply"));
+
+        Assert.Equal(2, await job);
+        WorkerPoolStats stats = p.Pool.GetStats();
+        Assert.Equal(1, stats.Completed);
+        Assert.Equal(0, stats.Failed);
+    }
+}
