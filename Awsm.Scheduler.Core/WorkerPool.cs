@@ -97,7 +97,7 @@ public sealed class WorkerPool : IWorkerPool
         _ledger = new JobLedger(Name, _time, _logger, options.JobTimeout, poison, _telemetry, _watch, _slots, worker => dispatcher!.Released(worker), constraints => dispatcher!.ReleaseConstraints(constraints));
         _dispatcher = dispatcher = new Dispatcher(Name, transport, _logger, _time, options, _slots, starts, _lifecycle, _ledger, _telemetry, StoppedError);
         _supervisor = supervisor = new WorkerSupervisor(Name, transport, _time, _logger, options, _lifecycle, _slots, _ledger, _watch, _telemetry, _dispatcher.Wake);
-        _router = new EventRouter(Name, transport, _logger, _slots, _ledger, _supervisor, _watch);
+        _router = new EventRouter(Name, _logger, _slots, _ledger, _supervisor, _watch);
         _intake = new JobIntake(registry, transport.RequiresEncodedPayloads, _ledger);
     }
 
@@ -145,7 +145,7 @@ public sealed class WorkerPool : IWorkerPool
     {
         try
         {
-            await _transport.InitializeAsync(new WorkerTransportContext(Name, _slots.Length, _registry, _time, _loggerFactory, _services) { ReplySink = _router.Deliver }, cancellationToken).ConfigureAwait(false);
+            await _transport.InitializeAsync(new WorkerTransportContext(Name, _slots.Length, _registry, _time, _loggerFactory, _services) { Writer = _router }, cancellationToken).ConfigureAwait(false);
             _transportInitialized = true;
             _router.Start();
             _dispatcherLoop = Task.Run(_dispatcher.RunAsync, CancellationToken.None);

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Awsm.Scheduler.InProc.Internal;
 using Awsm.Scheduler.Transport;
 
@@ -12,12 +11,11 @@ namespace Awsm.Scheduler.InProc;
 /// </summary>
 public sealed class InProcTransport : IWorkerTransport
 {
-    private readonly Channel<WorkerEvent> _events = Channel.CreateUnbounded<WorkerEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly InProcTransportOptions _options;
     private readonly Lock _gate = new();
     private readonly List<InProcWorker> _allIncarnations = [];
     private WorkerTransportContext? _context;
-    private Action<WorkerEvent>? _replySink;
+    private WorkerEventWriter? _writer;
     private InProcWorker?[] _workers = [];
     private volatile bool _disposed;
 
@@ -33,9 +31,6 @@ public sealed class InProcTransport : IWorkerTransport
 
     /// <inheritdoc />
     public bool RequiresEncodedPayloads => _options.Mode == InProcPayloadMode.Serialized;
-
-    /// <inheritdoc />
-    public ChannelReader<WorkerEvent> Events => _events.Reader;
 
     /// <summary>
     /// Gets the number of workers (dedicated threads or thread-pool mailboxes) that have not yet left their loop, across
@@ -67,7 +62,7 @@ public sealed class InProcTransport : IWorkerTransport
             }
 
             _context = context;
-            _replySink = context.ReplySink;
+            _writer = context.Writer;
             int n = context.WorkerCount;
             Volatile.Write(ref _workers, new InProcWorker?[n]);
         }
@@ -76,7 +71,7 @@ public sealed class InProcTransport : IWorkerTransport
     }
 
     /// <inheritdoc />
-    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
+    public ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken)
     {
         InProcWorker worker;
         lock (_gate)
@@ -85,7 +80,7 @@ public sealed class InProcTransport : IWorkerTransport
             ObjectDisposedException.ThrowIf(_disposed, this);
             CheckIndex(workerIndex);
             _workers[workerIndex]?.Kill();
-            worker = new InProcWorker(this, context, workerIndex, _options.Threading);
+            worker = new InProcWorker(this, context, workerIndex, incarnation, _options.Threading);
             _workers[workerIndex] = worker;
             _allIncarnations.Add(worker);
             _allIncarnations.RemoveAll(w => w.Exited.IsCompleted);
@@ -163,7 +158,6 @@ public sealed class InProcTransport : IWorkerTransport
             incarnations = [.. _allIncarnations];
         }
 
-        _events.Writer.TryComplete();
         try
         {
             await Task.WhenAll(incarnations.Select(w => w.Exited)).WaitAsync(_options.ThreadExitTimeout).ConfigureAwait(false);
@@ -174,21 +168,8 @@ public sealed class InProcTransport : IWorkerTransport
         }
     }
 
-    internal void Publish(WorkerEvent e) => _events.Writer.TryWrite(e);
-
-    /// <summary>Hands a reply to the pool on this thread when it offers a shortcut (no hop through the router), else to <see cref="Events"/>.</summary>
-    internal void PublishReply(WorkerEvent e)
-    {
-        e = ToHostSide(e);
-        if (_replySink is { } sink)
-        {
-            sink(e);
-        }
-        else
-        {
-            Publish(e);
-        }
-    }
+    /// <summary>Reports what an incarnation says to the pool's writer; a reply is handled on this thread.</summary>
+    internal void Publish(int incarnation, in WorkerEvent e) => _writer!.TryWrite(incarnation, ToHostSide(e));
 
     internal bool CrashWorker(InProcWorker worker, string reason)
     {
@@ -204,9 +185,10 @@ public sealed class InProcTransport : IWorkerTransport
                 _workers[worker.Index] = null;
             }
 
-            Publish(WorkerEvent.Crashed(worker.Index, reason));
         }
 
+        // Outside the lock: the pool's writer queues the crash behind the replies this incarnation already wrote.
+        Publish(worker.Incarnation, WorkerEvent.Crashed(worker.Index, reason));
         return true;
     }
 

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Awsm.Scheduler.Redis.Internal;
 using Awsm.Scheduler.Transport;
 using StackExchange.Redis;
@@ -48,9 +47,6 @@ public sealed class RedisTransport : IWorkerTransport
     /// <inheritdoc />
     public bool RequiresEncodedPayloads => true;
 
-    /// <inheritdoc />
-    public ChannelReader<WorkerEvent> Events => _dispatcher.Events;
-
     /// <summary>Gets the name of the host serving a worker slot, or <see langword="null"/> while nobody serves it.</summary>
     /// <param name="workerIndex">The worker's index.</param>
     /// <returns>The host's name, as it reported it.</returns>
@@ -64,7 +60,7 @@ public sealed class RedisTransport : IWorkerTransport
     }
 
     /// <inheritdoc />
-    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken) => _dispatcher.StartWorkerAsync(workerIndex, cancellationToken);
+    public ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken) => _dispatcher.StartWorkerAsync(workerIndex, incarnation, cancellationToken);
 
     /// <inheritdoc />
     /// <exception cref="JobSerializationException">The input is larger than <see cref="RedisConnectionOptions.MaxPayloadSize"/> (not transient).</exception>

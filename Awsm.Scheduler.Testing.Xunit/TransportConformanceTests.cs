@@ -202,6 +202,21 @@ public abstract class TransportConformanceTests
     /// <summary>Runs the scenario of the same name.</summary>
     /// <returns>A task that completes when it passed.</returns>
     [SkippableFact]
+    public Task StartAsync_SecondOutcomeForOneStart_IsNotHeard() => RunScenarioAsync(nameof(StartAsync_SecondOutcomeForOneStart_IsNotHeard));
+
+    /// <summary>Runs the scenario of the same name.</summary>
+    /// <returns>A task that completes when it passed.</returns>
+    [SkippableFact]
+    public Task DispatchAsync_EventsOfAReplacedIncarnation_AreNotHeard() => RunScenarioAsync(nameof(DispatchAsync_EventsOfAReplacedIncarnation_AreNotHeard));
+
+    /// <summary>Runs the scenario of the same name.</summary>
+    /// <returns>A task that completes when it passed.</returns>
+    [SkippableFact]
+    public Task DispatchAsync_ReplyWrittenBeforeACrash_IsKept() => RunScenarioAsync(nameof(DispatchAsync_ReplyWrittenBeforeACrash_IsKept));
+
+    /// <summary>Runs the scenario of the same name.</summary>
+    /// <returns>A task that completes when it passed.</returns>
+    [SkippableFact]
     public Task DispatchAsync_MalformedOrStaleEnvelopes_AreDroppedAndPoolStaysHealthy() => RunScenarioAsync(nameof(DispatchAsync_MalformedOrStaleEnvelopes_AreDroppedAndPoolStaysHealthy));
 
     /// <summary>Runs the scenario of the same name.</summary>

@@ -8,7 +8,7 @@ namespace Awsm.Scheduler.Testing;
 /// <summary>
 /// The catalog of conformance scenarios: every semantic of the transport contract (ready, results, remote errors,
 /// unknown jobs, codec failures both ways, cancellation, timeouts, crash isolation, respawn, eviction, quarantine,
-/// hostile envelopes, drain and abort, queue full, start failures and timeouts), each written once and run by any
+/// hostile envelopes, what the pool hears from old incarnations, drain and abort, queue full, start failures and timeouts), each written once and run by any
 /// runner.
 /// </summary>
 public static class ConformanceScenarios
@@ -62,6 +62,11 @@ public static class ConformanceScenarios
         New(EnvelopeScenarios.DispatchAsync_MalformedOrStaleEnvelopes_AreDroppedAndPoolStaysHealthy, None, "Unknown kinds, bad, negative, unknown and stale ids, and unknown workers are dropped; the pool stays healthy."),
         New(EnvelopeScenarios.DispatchAsync_DuplicateReplyForAJob_FirstWinsAndTheJobEndsOnce, None, "Of two replies for one job the first wins and the job ends once."),
         New(EnvelopeScenarios.DispatchAsync_ReplyFromAnotherWorker_IsDropped, ManyWorkers, "A reply from a worker that does not hold the job is dropped."),
+
+        // One way back: what the pool hears.
+        New(IncarnationScenarios.StartAsync_SecondOutcomeForOneStart_IsNotHeard, None, "A second ready, or an init error after ready, for one start is not heard; the worker serves on."),
+        New(IncarnationScenarios.DispatchAsync_EventsOfAReplacedIncarnation_AreNotHeard, FakeTime, "A replaced incarnation's ready, crash and replies are not heard; the new incarnation's job ends with its own result."),
+        New(IncarnationScenarios.DispatchAsync_ReplyWrittenBeforeACrash_IsKept, None, "A reply written before its worker's crash completes the job; the crash fails nothing that already ended."),
 
         // Per-call options.
         New(PlacementScenarios.DispatchAsync_HighPriorityQueuedBehindNormal_LeavesFirst, None, "A high-priority job queued behind normal ones leaves the queue first."),

@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using System.Runtime.InteropServices.JavaScript;
 using System.Runtime.Versioning;
 using System.Text.Json;
-using System.Threading.Channels;
 using Awsm.Scheduler.Transport;
 using Awsm.Scheduler.WebWorker.Internal;
 using Microsoft.Extensions.Logging;
@@ -27,16 +26,12 @@ public sealed class WebWorkerTransport : IWorkerTransport
 {
     private static int s_nextId;
 
-    // Calls into the page module in progress. Events that JS reports while one runs (none are expected: workers report
-    // through message events) must not resume the pool's router on the pool's own stack.
-    private static int s_pageCalls;
-
-    private readonly EventChannel _events = new();
     private readonly WebWorkerTransportOptions _options;
     private readonly int _id = Interlocked.Increment(ref s_nextId);
     private readonly Lock _gate = new();
     private WorkerTransportContext? _context;
-    private WorkerSlots? _slots;
+    private WorkerEventWriter? _writer;
+    private int _workerCount;
     private string?[] _startTimings = [];
     private string _configJson = string.Empty;
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -58,9 +53,6 @@ public sealed class WebWorkerTransport : IWorkerTransport
     /// <inheritdoc />
     /// <value>Always <see langword="true"/>: payloads cross into another runtime.</value>
     public bool RequiresEncodedPayloads => true;
-
-    /// <inheritdoc />
-    public ChannelReader<WorkerEvent> Events => _events;
 
     /// <summary>Gets the absolute URL of the <c>dotnet.js</c> workers import; <see langword="null"/> before initialization.</summary>
     public string? DotnetUrl { get; private set; }
@@ -135,8 +127,9 @@ public sealed class WebWorkerTransport : IWorkerTransport
             WebWorkerJsonContext.Default.WorkerConfig);
         lock (_gate)
         {
-            _slots = new WorkerSlots(context.WorkerCount);
             _startTimings = new string?[context.WorkerCount];
+            _writer = context.Writer;
+            Volatile.Write(ref _workerCount, context.WorkerCount);
         }
 
         PageInterop.Register(_id, this);
@@ -144,35 +137,26 @@ public sealed class WebWorkerTransport : IWorkerTransport
     }
 
     /// <inheritdoc />
-    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
+    public ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        WorkerSlots slots = Slots();
-        CheckIndex(slots, workerIndex);
-        int generation = slots.BeginStart(workerIndex);
+        WorkerEventWriter writer = Writer();
+        CheckIndex(workerIndex);
         string? failure;
-        s_pageCalls++;
         try
         {
-            failure = PageInterop.CreateWorker(_id, workerIndex, generation, _configJson, _options.WorkerFactory);
+            // The page module tags everything this worker reports with the pool's incarnation number (its "generation").
+            failure = PageInterop.CreateWorker(_id, workerIndex, incarnation, _configJson, _options.WorkerFactory);
         }
         catch (JSException ex)
         {
             failure = $"creating the worker failed: {ex.Message}";
         }
-        finally
-        {
-            s_pageCalls--;
-        }
 
         if (failure is not null)
         {
             Log.CreateFailed(_logger, _context!.PoolName, workerIndex, failure);
-            if (slots.TryFailStart(workerIndex, generation, failure, out WorkerEvent e))
-            {
-                _events.Write(e);
-            }
-
+            writer.TryWrite(incarnation, WorkerEvent.InitError(workerIndex, failure));
             return ValueTask.CompletedTask;
         }
 
@@ -188,8 +172,7 @@ public sealed class WebWorkerTransport : IWorkerTransport
             throw new TransportException("The WebWorker transport is disposed.");
         }
 
-        WorkerSlots slots = Slots();
-        CheckIndex(slots, workerIndex);
+        CheckIndex(workerIndex);
         try
         {
             if (message.Kind == WorkerMessageKind.Cancel)
@@ -225,17 +208,16 @@ public sealed class WebWorkerTransport : IWorkerTransport
     /// <inheritdoc />
     public ValueTask TerminateWorkerAsync(int workerIndex)
     {
-        WorkerSlots slots = Slots();
-        CheckIndex(slots, workerIndex);
-        slots.Terminate(workerIndex);
-        TerminateInPage(workerIndex);
+        _ = Writer();
+        CheckIndex(workerIndex);
+        PageInterop.Terminate(_id, workerIndex);
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
-        WorkerSlots? slots;
+        bool initialized;
         lock (_gate)
         {
             if (_disposed)
@@ -244,34 +226,32 @@ public sealed class WebWorkerTransport : IWorkerTransport
             }
 
             _disposed = true;
-            slots = _slots;
+            initialized = _writer is not null;
         }
 
-        if (slots is not null)
+        if (initialized)
         {
-            for (int i = 0; i < slots.Count; i++)
+            for (int i = 0; i < _workerCount; i++)
             {
-                slots.Terminate(i);
-                TerminateInPage(i);
+                PageInterop.Terminate(_id, i);
             }
 
             PageInterop.Unregister(_id);
         }
 
-        _events.Complete();
         return ValueTask.CompletedTask;
     }
 
     /// <summary>Called by the page module (through <see cref="PageInterop.OnWorkerEvent"/>) for everything a worker reports.</summary>
     internal void OnWorkerEvent(int index, int generation, string? kind, string? id, byte[]? payload, string? errorKind, string? errorType, string? message, string? stack)
     {
-        WorkerSlots? slots = _slots;
-        if (slots is null || _disposed
-            || !slots.TryAccept(index, generation, kind, id, payload, errorKind, errorType, message, stack, out WorkerEvent e))
+        WorkerEventWriter? writer = _writer;
+        if (writer is null || _disposed || (uint)index >= (uint)_workerCount)
         {
             return;
         }
 
+        WorkerEvent e = PageEvents.Translate(index, kind, id, payload, errorKind, errorType, message, stack);
         if (e.Kind == WorkerEventKind.Ready)
         {
             lock (_gate)
@@ -282,18 +262,17 @@ public sealed class WebWorkerTransport : IWorkerTransport
             Log.WorkerReady(_logger, _context!.PoolName, index, message ?? "{}");
         }
 
-        // A JS event is a clean stack: the pool's router resumes right here instead of a setTimeout(0) later. Not for a
-        // ready, though: the pool reacts to it by sending every job queued during the start, which is the first run of
-        // much interpreted code; in a task of its own, the page can render a frame in between (workers keep starting).
-        _events.Enqueue(e);
-        _events.Signal(inline: s_pageCalls == 0 && e.Kind != WorkerEventKind.Ready);
+        // A JS event is a clean stack: a reply completes its job right here. A ready goes through the pool's inbox, in
+        // a task of its own: the pool reacts to it by sending every job queued during the start, which is the first run
+        // of much interpreted code, and the page can render a frame in between (workers keep starting).
+        writer.TryWrite(generation, e);
     }
 
     /// <summary>Called by the page module (through <see cref="PageInterop.OnResults"/>) with the results of one worker message.</summary>
     internal void OnResults(int index, int generation, double[] meta, byte[] data)
     {
-        WorkerSlots? slots = _slots;
-        if (slots is null || _disposed || !slots.Accepts(index, generation))
+        WorkerEventWriter? writer = _writer;
+        if (writer is null || _disposed || (uint)index >= (uint)_workerCount)
         {
             return;
         }
@@ -304,39 +283,25 @@ public sealed class WebWorkerTransport : IWorkerTransport
             double end = meta[i + 1];
             if (!WireIds.TryGet(meta[i], out JobId id) || !(end >= start && end <= data.Length))
             {
-                _events.Enqueue(WorkerEvent.Malformed(index, $"result envelope with a malformed job id '{meta[i]}' or payload end {end}"));
+                writer.TryWrite(generation, WorkerEvent.Malformed(index, $"result envelope with a malformed job id '{meta[i]}' or payload end {end}"));
                 continue;
             }
 
-            _events.Enqueue(WorkerEvent.Result(index, id, JobPayload.FromBytes(data.AsMemory(start, (int)end - start))));
+            // Each result completes its job here, on the page's event: the writer drops them all if the incarnation is gone.
+            writer.TryWrite(generation, WorkerEvent.Result(index, id, JobPayload.FromBytes(data.AsMemory(start, (int)end - start))));
             start = (int)end;
         }
-
-        _events.Signal(inline: s_pageCalls == 0);
     }
 
-    private void TerminateInPage(int index)
+    private long PayloadCount(bool copied) => _writer is null ? 0 : (long)PageInterop.PayloadCount(_id, copied);
+
+    private WorkerEventWriter Writer() => _writer ?? throw new InvalidOperationException("The transport is not initialized.");
+
+    private void CheckIndex(int workerIndex)
     {
-        s_pageCalls++;
-        try
+        if ((uint)workerIndex >= (uint)_workerCount)
         {
-            PageInterop.Terminate(_id, index);
-        }
-        finally
-        {
-            s_pageCalls--;
-        }
-    }
-
-    private long PayloadCount(bool copied) => _slots is null ? 0 : (long)PageInterop.PayloadCount(_id, copied);
-
-    private WorkerSlots Slots() => _slots ?? throw new InvalidOperationException("The transport is not initialized.");
-
-    private static void CheckIndex(WorkerSlots slots, int workerIndex)
-    {
-        if ((uint)workerIndex >= (uint)slots.Count)
-        {
-            throw new ArgumentOutOfRangeException(nameof(workerIndex), workerIndex, $"The transport has {slots.Count} worker slot(s).");
+            throw new ArgumentOutOfRangeException(nameof(workerIndex), workerIndex, $"The transport has {_workerCount} worker slot(s).");
         }
     }
 }

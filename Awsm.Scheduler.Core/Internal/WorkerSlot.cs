@@ -63,6 +63,23 @@ internal sealed class WorkerSlot(int index, int maxInFlight, WorkerSlot.StartCou
 
     public void AddCompleted() => Interlocked.Increment(ref _completed);
 
+    /// <summary>
+    /// The incarnation the pool hears from and where it is in its life (<see cref="Pool.Voice"/>), one word: set when a
+    /// start begins (under the supervisor's lock), moved on by a compare-exchange when the writer accepts an outcome or the
+    /// supervisor loses the worker, read without a lock for every reply.
+    /// </summary>
+    public long Voice = Pool.Voice.Pack(0, Pool.Voice.Dead);
+
+    /// <summary>A start of <paramref name="incarnation"/> begins: from now on only it is heard. Called under the supervisor's lock.</summary>
+    public void Hear(int incarnation) => Volatile.Write(ref Voice, Pool.Voice.Pack(incarnation, Pool.Voice.Starting));
+
+    /// <summary>The supervisor lost the worker (a crash, a failed or timed-out start, a terminate): its current incarnation says nothing more.</summary>
+    public void Silence()
+    {
+        long seen = Volatile.Read(ref Voice);
+        Pool.Voice.TryMove(ref Voice, Pool.Voice.IncarnationOf(seen), (1 << (int)Pool.Voice.Starting) | (1 << (int)Pool.Voice.Ready), Pool.Voice.Dead);
+    }
+
     public WorkerStats ToStats() => new(Index, State, InFlight, Completed, Crashes);
 
     /// <summary>How many of a pool's workers are starting, shared by its slots: the dispatcher's lock-free placement reads it.</summary>

@@ -59,6 +59,9 @@ internal static partial class Log
     [LoggerMessage(22, LogLevel.Warning, "Pool '{Pool}': dropped a {Kind} envelope for job {JobId} from worker {Worker}; the job was sent to worker {Expected}.")]
     public static partial void EnvelopeFromWrongWorker(ILogger logger, string pool, string kind, long jobId, int worker, int expected);
 
+    [LoggerMessage(23, LogLevel.Debug, "Pool '{Pool}': dropped a {Kind} event from incarnation {Incarnation} of worker {Worker} (the pool hears incarnation {Current}, or that one already reported its outcome).")]
+    public static partial void UnheardEvent(ILogger logger, string pool, int worker, string kind, int incarnation, int current);
+
     [LoggerMessage(30, LogLevel.Information, "Pool '{Pool}' started with {Workers} worker(s).")]
     public static partial void PoolStarted(ILogger logger, string pool, int workers);
 

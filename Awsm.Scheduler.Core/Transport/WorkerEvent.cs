@@ -1,6 +1,6 @@
 namespace Awsm.Scheduler.Transport;
 
-/// <summary>An event from a worker, delivered by the transport through <see cref="IWorkerTransport.Events"/>.</summary>
+/// <summary>An event from a worker, reported by the transport through <see cref="WorkerEventWriter.TryWrite"/>.</summary>
 public readonly struct WorkerEvent
 {
     private WorkerEvent(

@@ -18,12 +18,8 @@ public sealed record WorkerTransportContext(
     IServiceProvider? Services)
 {
     /// <summary>
-    /// Gets a shortcut for <see cref="WorkerEventKind.Result"/> and <see cref="WorkerEventKind.Error"/> events: a transport
-    /// may hand a reply to it instead of writing it to <see cref="IWorkerTransport.Events"/>, and the pool completes the
-    /// job on the calling thread (its caller resumes asynchronously, elsewhere). It saves a thread hop per job for
-    /// transports whose replies arrive on a thread that may run a little pool code, such as in-process workers.
-    /// Other events still go through <see cref="IWorkerTransport.Events"/>; a worker's replies must be delivered
-    /// before its crash is reported. <see langword="null"/> when the pool offers no shortcut.
+    /// Gets where the transport reports everything its workers say, each event tagged with the incarnation it comes from
+    /// (see <see cref="WorkerEventWriter"/> for the rules it enforces).
     /// </summary>
-    public Action<WorkerEvent>? ReplySink { get; init; }
+    public required WorkerEventWriter Writer { get; init; }
 }

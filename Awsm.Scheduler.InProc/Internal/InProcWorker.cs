@@ -38,10 +38,11 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
     private volatile bool _dead;
     private int _parked;
 
-    public InProcWorker(InProcTransport transport, WorkerTransportContext context, int index, InProcThreading threading)
+    public InProcWorker(InProcTransport transport, WorkerTransportContext context, int index, int incarnation, InProcThreading threading)
     {
         _transport = transport;
         Index = index;
+        Incarnation = incarnation;
         _runtime = new WorkerJobRuntime(context.Registry, index, Reply, context.Services);
         _time = context.TimeProvider;
         _adaptive = threading == InProcThreading.Adaptive;
@@ -50,6 +51,9 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
     }
 
     public int Index { get; }
+
+    /// <summary>Gets the pool's number for this incarnation: everything it says is written with it.</summary>
+    public int Incarnation { get; }
 
     public bool IsDead => _dead;
 
@@ -64,7 +68,7 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
         _thread?.Start();
         if (!_dead)
         {
-            _transport.Publish(WorkerEvent.Ready(Index));
+            _transport.Publish(Incarnation, WorkerEvent.Ready(Index));
         }
     }
 
@@ -121,7 +125,7 @@ internal sealed class InProcWorker : IThreadPoolWorkItem
     {
         if (!_dead)
         {
-            _transport.PublishReply(e);
+            _transport.Publish(Incarnation, e);
         }
     }
 

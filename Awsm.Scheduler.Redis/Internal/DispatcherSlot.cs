@@ -12,6 +12,9 @@ internal sealed class DispatcherSlot
     /// <summary>Gets or sets the current generation; bumped by every start and terminate (fencing).</summary>
     public long Generation { get; set; }
 
+    /// <summary>Gets or sets the pool's incarnation number for the current generation: what the slot's events are written with.</summary>
+    public int Incarnation { get; set; }
+
     public DispatcherSlotState State { get; set; }
 
     /// <summary>Gets or sets the name of the host serving the slot, once it is ready.</summary>

@@ -224,7 +224,7 @@ internal sealed class HostedSlot
         string? name = RedisWire.Text(fields, RedisWire.JobName);
         string? traceParent = RedisWire.Text(fields, RedisWire.TraceParent);
         string? traceState = RedisWire.Text(fields, RedisWire.TraceState);
-        (byte[]? payload, string? payloadProblem) = await ReadPayloadAsync(fields).ConfigureAwait(false);
+        (byte[]? payload, string? payloadProblem) = await RedisPayloads.ReadAsync(Db, fields, _blobPrefix, _shared.Options.MaxPayloadSize, "input").ConfigureAwait(false);
         if (!WireProtocol.TryParseMessage(WireProtocol.JobKind, id, name, payload ?? ReadOnlyMemory<byte>.Empty, traceParent, traceState, out WorkerMessage job, out string? problem))
         {
             Drop(entry, problem!);
@@ -264,37 +264,6 @@ internal sealed class HostedSlot
             _queued.TryRemove(job.JobId.Value, out _);
             JobDone();
         }
-    }
-
-    private async Task<(byte[]? Payload, string? Problem)> ReadPayloadAsync(Dictionary<string, RedisValue> fields)
-    {
-        int max = _shared.Options.MaxPayloadSize;
-        if (fields.TryGetValue(RedisWire.Payload, out RedisValue inline) && !inline.IsNull)
-        {
-            byte[] bytes = (byte[])inline!;
-            return bytes.Length > max ? (null, $"the input is {bytes.Length} bytes, above the host's MaxPayloadSize ({max})") : (bytes, null);
-        }
-
-        string? key = RedisWire.Text(fields, RedisWire.PayloadKey);
-        if (key is null)
-        {
-            return (Array.Empty<byte>(), null);
-        }
-
-        if (!key.StartsWith(_blobPrefix, StringComparison.Ordinal) || key.Length > _blobPrefix.Length + 64)
-        {
-            return (null, "the input's side key is outside the dispatcher's keys");
-        }
-
-        long length = await Db.StringLengthAsync(key).ConfigureAwait(false);
-        if (length > max)
-        {
-            _ = Db.KeyDeleteAsync(key, CommandFlags.FireAndForget);
-            return (null, $"the input is {length} bytes, above the host's MaxPayloadSize ({max})");
-        }
-
-        RedisValue blob = await Db.StringGetDeleteAsync(key).ConfigureAwait(false);
-        return blob.IsNull ? (null, "the input's side key has expired") : ((byte[])blob!, null);
     }
 
     private void RunJobs()

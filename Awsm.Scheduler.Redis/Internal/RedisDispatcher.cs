@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Awsm.Scheduler.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,7 +15,6 @@ internal sealed class RedisDispatcher
 {
     private static readonly TimeSpan BlobTimeToLive = TimeSpan.FromMinutes(15);
 
-    private readonly Channel<WorkerEvent> _events = Channel.CreateUnbounded<WorkerEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly RedisTransportOptions _options;
     private readonly Func<CancellationToken, Task<(IConnectionMultiplexer Connection, bool Owned)>> _connect;
     private readonly Lock _gate = new();
@@ -30,7 +28,7 @@ internal sealed class RedisDispatcher
     private WorkerTransportContext _context = null!;
     private ILogger _logger = NullLogger.Instance;
     private TimeProvider _time = TimeProvider.System;
-    private Action<WorkerEvent>? _replySink;
+    private WorkerEventWriter _writer = null!;
     private DispatcherSlot[] _slots = [];
     private RedisKey _dispatcherKey;
     private RedisKey _replies;
@@ -49,8 +47,6 @@ internal sealed class RedisDispatcher
     }
 
     public string DispatcherId { get; } = RedisKeys.NewDispatcherId();
-
-    public ChannelReader<WorkerEvent> Events => _events.Reader;
 
     public string? GetHost(int workerIndex)
     {
@@ -81,7 +77,7 @@ internal sealed class RedisDispatcher
         // Not the pool's clock: heartbeats and leases are TTLs on the server's real clock, and a dispatcher on a fake
         // clock would stop renewing its heartbeat, so hosts would give its slots up while no lease check noticed.
         _time = _options.TimeProvider;
-        _replySink = context.ReplySink;
+        _writer = context.Writer;
         _logger = context.LoggerFactory.CreateLogger("Awsm.Scheduler.Redis.RedisTransport");
         _keys = new RedisKeys(_options.KeyPrefix, context.PoolName);
         _dispatcherKey = _keys.Dispatcher(DispatcherId);
@@ -110,7 +106,7 @@ internal sealed class RedisDispatcher
 
     private TimeSpan AnnouncementTimeToLive => _options.LeaseTime * 3;
 
-    public async ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
+    public async ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken)
     {
         DispatcherSlot slot = GetSlot(workerIndex);
         RedisKey oldStream;
@@ -120,6 +116,7 @@ internal sealed class RedisDispatcher
             ObjectDisposedException.ThrowIf(_disposed, this);
             oldStream = slot.Stream;
             generation = ++slot.Generation;
+            slot.Incarnation = incarnation;
             slot.State = DispatcherSlotState.Starting;
             slot.Host = null;
             slot.Stream = _keys.SlotStream(DispatcherId, workerIndex, generation);
@@ -143,7 +140,7 @@ internal sealed class RedisDispatcher
                 slot.State = DispatcherSlotState.Gone;
             }
 
-            _events.Writer.TryWrite(WorkerEvent.InitError(workerIndex, $"could not post the offer to Redis: {ex.Message}"));
+            _writer.TryWrite(incarnation, WorkerEvent.InitError(workerIndex, $"could not post the offer to Redis: {ex.Message}"));
         }
     }
 
@@ -360,14 +357,18 @@ internal sealed class RedisDispatcher
         DispatcherSlot slot = _slots[worker];
         string? kind = RedisWire.Text(fields, RedisWire.Kind);
         DispatcherSlotState state;
+        int incarnation;
         lock (_gate)
         {
             if (slot.Generation != generation)
             {
+                // The wire's fence: a generation the dispatcher no longer serves maps to no incarnation at all.
                 Log.StaleReply(_logger, _context.PoolName, worker, generation, slot.Generation);
                 return;
             }
 
+            // The only incarnation bookkeeping here: the current generation is the pool's current incarnation of the slot.
+            incarnation = slot.Incarnation;
             state = slot.State;
             if (kind == WireProtocol.ReadyKind && state is DispatcherSlotState.Starting or DispatcherSlotState.Ready)
             {
@@ -384,21 +385,21 @@ internal sealed class RedisDispatcher
         {
             case WireProtocol.ReadyKind when state == DispatcherSlotState.Starting:
                 Log.SlotServedBy(_logger, _context.PoolName, worker, slot.Host ?? string.Empty);
-                _events.Writer.TryWrite(WorkerEvent.Ready(worker));
+                _writer.TryWrite(incarnation, WorkerEvent.Ready(worker));
                 return;
             case WireProtocol.ReadyKind when state == DispatcherSlotState.Ready:
                 // A draining host handed the slot over at a stream cursor: same generation, new host, no new event.
                 Log.SlotServedBy(_logger, _context.PoolName, worker, slot.Host ?? string.Empty);
                 return;
             case WireProtocol.InitErrorKind when state == DispatcherSlotState.Starting:
-                _events.Writer.TryWrite(WorkerEvent.InitError(worker, RedisWire.Text(fields, RedisWire.Message) ?? "the host reported an init error without a reason"));
+                _writer.TryWrite(incarnation, WorkerEvent.InitError(worker, RedisWire.Text(fields, RedisWire.Message) ?? "the host reported an init error without a reason"));
                 return;
             case WireProtocol.ResultKind or WireProtocol.ErrorKind when state == DispatcherSlotState.Ready:
-                Reply(await ToReplyAsync(worker, kind, fields).ConfigureAwait(false));
+                _writer.TryWrite(incarnation, await ToReplyAsync(worker, kind, fields).ConfigureAwait(false));
                 return;
             case WireProtocol.ProgressKind when state == DispatcherSlotState.Ready:
                 // Inline only (hosts never use a side key for progress); the pool drops it if the job already ended.
-                Reply(WireProtocol.ParseEvent(worker, kind, RedisWire.Text(fields, RedisWire.Id), fields.TryGetValue(RedisWire.Payload, out RedisValue value) && !value.IsNull ? (byte[])value! : ReadOnlyMemory<byte>.Empty));
+                _writer.TryWrite(incarnation, WireProtocol.ParseEvent(worker, kind, RedisWire.Text(fields, RedisWire.Id), fields.TryGetValue(RedisWire.Payload, out RedisValue value) && !value.IsNull ? (byte[])value! : ReadOnlyMemory<byte>.Empty));
                 return;
             case WireProtocol.ProgressKind:
                 return;
@@ -406,7 +407,7 @@ internal sealed class RedisDispatcher
                 Log.StaleReply(_logger, _context.PoolName, worker, generation, generation);
                 return;
             default:
-                _events.Writer.TryWrite(WireProtocol.ParseEvent(worker, kind, null, default));
+                _writer.TryWrite(incarnation, WireProtocol.ParseEvent(worker, kind, null, default));
                 return;
         }
     }
@@ -427,7 +428,7 @@ internal sealed class RedisDispatcher
                 RedisWire.Text(fields, RedisWire.Stack));
         }
 
-        (byte[]? payload, string? problem) = await ReadPayloadAsync(fields).ConfigureAwait(false);
+        (byte[]? payload, string? problem) = await RedisPayloads.ReadAsync(_db, fields, _blobPrefix, _options.MaxPayloadSize, "output").ConfigureAwait(false);
         if (payload is null && JobId.TryParse(id, out JobId jobId))
         {
             // The job must still end: as an output-serialization failure naming what went wrong.
@@ -435,50 +436,6 @@ internal sealed class RedisDispatcher
         }
 
         return WireProtocol.ParseEvent(worker, kind, id, payload ?? ReadOnlyMemory<byte>.Empty);
-    }
-
-    private async Task<(byte[]? Payload, string? Problem)> ReadPayloadAsync(Dictionary<string, RedisValue> fields)
-    {
-        if (fields.TryGetValue(RedisWire.Payload, out RedisValue inline) && !inline.IsNull)
-        {
-            byte[] bytes = (byte[])inline!;
-            return bytes.Length > _options.MaxPayloadSize
-                ? (null, $"the output is {bytes.Length} bytes, above MaxPayloadSize ({_options.MaxPayloadSize})")
-                : (bytes, null);
-        }
-
-        string? key = RedisWire.Text(fields, RedisWire.PayloadKey);
-        if (key is null)
-        {
-            return (Array.Empty<byte>(), null);
-        }
-
-        if (!key.StartsWith(_blobPrefix, StringComparison.Ordinal) || key.Length > _blobPrefix.Length + 64)
-        {
-            return (null, "the output's side key is outside this dispatcher's keys");
-        }
-
-        long length = await _db.StringLengthAsync(key).ConfigureAwait(false);
-        if (length > _options.MaxPayloadSize)
-        {
-            _ = _db.KeyDeleteAsync(key, CommandFlags.FireAndForget);
-            return (null, $"the output is {length} bytes, above MaxPayloadSize ({_options.MaxPayloadSize})");
-        }
-
-        RedisValue blob = await _db.StringGetDeleteAsync(key).ConfigureAwait(false);
-        return blob.IsNull ? (null, "the output's side key has expired") : ((byte[])blob!, null);
-    }
-
-    private void Reply(in WorkerEvent e)
-    {
-        if (_replySink is { } sink)
-        {
-            sink(e);
-        }
-        else
-        {
-            _events.Writer.TryWrite(e);
-        }
     }
 
     private async Task CheckLeasesAsync()
@@ -541,6 +498,7 @@ internal sealed class RedisDispatcher
     private void ReportLost(int workerIndex, long generation, string reason)
     {
         DispatcherSlot slot = _slots[workerIndex];
+        int incarnation;
         lock (_gate)
         {
             if (_disposed || slot.Generation != generation || slot.State != DispatcherSlotState.Ready)
@@ -550,10 +508,11 @@ internal sealed class RedisDispatcher
 
             slot.State = DispatcherSlotState.Gone;
             slot.Host = null;
+            incarnation = slot.Incarnation;
         }
 
         Log.SlotLost(_logger, _context.PoolName, workerIndex, reason);
-        _events.Writer.TryWrite(WorkerEvent.Crashed(workerIndex, reason));
+        _writer.TryWrite(incarnation, WorkerEvent.Crashed(workerIndex, reason));
     }
 
     private DispatcherSlot GetSlot(int workerIndex)
@@ -611,7 +570,6 @@ internal sealed class RedisDispatcher
             }
         }
 
-        _events.Writer.TryComplete();
         _stop.Dispose();
     }
 }

@@ -58,19 +58,19 @@ public static partial class BenchHooks
         return Throughput(total / inFlight * inFlight, elapsed);
     });
 
-    /// <summary>Sequential ping-pong through the bare transport (no pool): <c>Send</c> → worker → <c>Events</c>.</summary>
+    /// <summary>Sequential ping-pong through the bare transport (no pool): <c>Send</c> → worker → the writer.</summary>
     /// <param name="count">Measured round trips.</param>
     /// <param name="size">Payload bytes.</param>
     /// <returns>JSON: <c>medianUs</c>, <c>p99Us</c>, <c>meanUs</c>.</returns>
     [JSExport]
-    public static Task<string> TransportRoundTrip(int count, int size) => WithTransport(async transport =>
+    public static Task<string> TransportRoundTrip(int count, int size) => WithTransport(async (transport, events) =>
     {
         var payload = JobPayload.FromBytes(new byte[size]);
         long id = 0;
         async Task OnceAsync()
         {
             transport.Send(0, WorkerMessage.Job(new JobId(++id), EchoJob.Name, payload));
-            Check(await transport.Events.ReadAsync(), id);
+            Check(await events.Events.ReadAsync(), id);
         }
 
         for (int i = 0; i < Warmup; i++)
@@ -87,7 +87,7 @@ public static partial class BenchHooks
     /// <param name="size">Payload bytes.</param>
     /// <returns>JSON: <c>jobsPerSecond</c>.</returns>
     [JSExport]
-    public static Task<string> TransportThroughput(int total, int inFlight, int size) => WithTransport(async transport =>
+    public static Task<string> TransportThroughput(int total, int inFlight, int size) => WithTransport(async (transport, events) =>
     {
         var payload = JobPayload.FromBytes(new byte[size]);
         long sent = 0;
@@ -102,7 +102,7 @@ public static partial class BenchHooks
             int toSend = jobs - inFlight;
             while (done < jobs)
             {
-                WorkerEvent e = await transport.Events.ReadAsync();
+                WorkerEvent e = await events.Events.ReadAsync();
                 if (e.Kind != WorkerEventKind.Result)
                 {
                     throw new InvalidOperationException($"unexpected {e.Kind}: {e.Message}");
@@ -131,14 +131,14 @@ public static partial class BenchHooks
     /// <param name="size">Payload bytes.</param>
     /// <returns>JSON: <c>medianUs</c>, <c>p99Us</c>, <c>meanUs</c>.</returns>
     [JSExport]
-    public static Task<string> TransportRoundTripWithHop(int count, int size) => WithTransport(async transport =>
+    public static Task<string> TransportRoundTripWithHop(int count, int size) => WithTransport(async (transport, events) =>
     {
         var payload = JobPayload.FromBytes(new byte[size]);
         long id = 0;
         async Task OnceAsync()
         {
             transport.Send(0, WorkerMessage.Job(new JobId(++id), EchoJob.Name, payload));
-            Check(await transport.Events.ReadAsync(), id);
+            Check(await events.Events.ReadAsync(), id);
             await Task.Yield();
         }
 
@@ -258,21 +258,22 @@ public static partial class BenchHooks
         }
     }
 
-    private static async Task<string> WithTransport(Func<WebWorkerTransport, Task<JsonObject>> measure)
+    private static async Task<string> WithTransport(Func<WebWorkerTransport, ChannelEventWriter, Task<JsonObject>> measure)
     {
         var transport = new WebWorkerTransport();
         try
         {
-            var context = new WorkerTransportContext("bench-bare", 1, SampleJobs.CreatePageRegistry(), TimeProvider.System, PoolFactory.Logs, null);
+            var events = new ChannelEventWriter();
+            var context = new WorkerTransportContext("bench-bare", 1, SampleJobs.CreatePageRegistry(), TimeProvider.System, PoolFactory.Logs, null) { Writer = events };
             await transport.InitializeAsync(context, CancellationToken.None);
-            await transport.StartWorkerAsync(0, CancellationToken.None);
-            WorkerEvent ready = await transport.Events.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            await transport.StartWorkerAsync(0, 1, CancellationToken.None);
+            WorkerEvent ready = await events.Events.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             if (ready.Kind != WorkerEventKind.Ready)
             {
                 throw new InvalidOperationException($"worker not ready: {ready.Kind} {ready.Message}");
             }
 
-            return (await measure(transport)).ToJsonString();
+            return (await measure(transport, events)).ToJsonString();
         }
         catch (Exception ex)
         {

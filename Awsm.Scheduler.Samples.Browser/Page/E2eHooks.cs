@@ -338,7 +338,7 @@ public static partial class E2eHooks
     });
 
     /// <summary>
-    /// Sequential ping-pong through the bare transport (no pool): Send → worker → Events. Splits the round trip into
+    /// Sequential ping-pong through the bare transport (no pool): Send → worker → the writer. Splits the round trip into
     /// transport cost and pool cost.
     /// </summary>
     [JSExport]
@@ -347,10 +347,11 @@ public static partial class E2eHooks
         var transport = new WebWorkerTransport();
         try
         {
-            var context = new Transport.WorkerTransportContext("bare", 1, SampleJobs.CreatePageRegistry(), TimeProvider.System, PoolFactory.Logs, null);
+            var events = new ChannelEventWriter();
+            var context = new Transport.WorkerTransportContext("bare", 1, SampleJobs.CreatePageRegistry(), TimeProvider.System, PoolFactory.Logs, null) { Writer = events };
             await transport.InitializeAsync(context, CancellationToken.None);
-            await transport.StartWorkerAsync(0, CancellationToken.None);
-            Transport.WorkerEvent ready = await transport.Events.ReadAsync().AsTask().WaitAsync(Step);
+            await transport.StartWorkerAsync(0, 1, CancellationToken.None);
+            Transport.WorkerEvent ready = await events.Events.ReadAsync().AsTask().WaitAsync(Step);
             if (ready.Kind != Transport.WorkerEventKind.Ready)
             {
                 return Outcome(false, $"worker not ready: {ready.Kind} {ready.Message}").ToJsonString();
@@ -361,7 +362,7 @@ public static partial class E2eHooks
             async Task OnceAsync()
             {
                 transport.Send(0, Transport.WorkerMessage.Job(new JobId(++id), EchoJob.Name, payload));
-                Transport.WorkerEvent e = await transport.Events.ReadAsync();
+                Transport.WorkerEvent e = await events.Events.ReadAsync();
                 if (e.Kind != Transport.WorkerEventKind.Result || e.JobId.Value != id)
                 {
                     throw new InvalidOperationException($"unexpected {e.Kind} for job {e.JobId}: {e.Message}");

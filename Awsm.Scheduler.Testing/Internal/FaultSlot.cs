@@ -6,10 +6,10 @@ namespace Awsm.Scheduler.Testing.Internal;
 /// </summary>
 internal sealed class FaultSlot
 {
-    /// <summary>Gets or sets the incarnation: incremented by every start, so held traffic of a dead incarnation is recognised.</summary>
-    public long Generation { get; set; }
+    /// <summary>Gets or sets the incarnation the pool started last (its number, as passed to <c>StartWorkerAsync</c>): held traffic of another one is dropped.</summary>
+    public int Incarnation { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether the current incarnation may still be heard from.</summary>
+    /// <summary>Gets or sets a value indicating whether the current incarnation is running, as far as the decorator knows (no fault of its own, no terminate, no reported death ended it).</summary>
     public bool Alive { get; set; }
 
     /// <summary>Gets or sets how many times the pool started this worker (failed and held starts included).</summary>
@@ -40,7 +40,7 @@ internal sealed class FaultSlot
     public bool HoldingStarts { get; set; }
 
     /// <summary>Gets or sets the incarnation whose ready event is held, or -1.</summary>
-    public long HeldReadyGeneration { get; set; } = -1;
+    public int HeldReadyIncarnation { get; set; } = -1;
 
     /// <summary>Gets or sets what <see cref="FaultInjectingTransport.WhenReadyHeldAsync"/> waits on until a ready is held, or <see langword="null"/>.</summary>
     public TaskCompletionSource? ReadyHeld { get; set; }

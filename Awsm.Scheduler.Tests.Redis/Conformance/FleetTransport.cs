@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Awsm.Scheduler.Redis;
 using Awsm.Scheduler.Testing;
 using Awsm.Scheduler.Transport;
@@ -10,7 +9,7 @@ namespace Awsm.Scheduler.Tests.Redis.Conformance;
 /// pool initializes it: only then is the pool's name (the hosts' <c>ServePool</c> name) and its worker count known. Every
 /// other member is the Redis transport's own; disposing it also stops the hosts.
 /// </summary>
-public sealed class FleetTransport : IWorkerTransport
+public sealed class FleetTransport : DelegatingWorkerTransport
 {
     private readonly Fleet _fleet;
     private readonly GateBoard _gates;
@@ -18,22 +17,19 @@ public sealed class FleetTransport : IWorkerTransport
     private int _disposed;
 
     public FleetTransport(Fleet fleet, GateBoard gates)
+        : base(new RedisTransport(new RedisTransportOptions { Configuration = fleet.Server.Configuration, KeyPrefix = fleet.Prefix, LeaseTime = fleet.Lease }))
     {
         _fleet = fleet;
         _gates = gates;
-        Inner = new RedisTransport(new RedisTransportOptions { Configuration = fleet.Server.Configuration, KeyPrefix = fleet.Prefix, LeaseTime = fleet.Lease });
     }
 
-    public RedisTransport Inner { get; }
-
-    public bool RequiresEncodedPayloads => Inner.RequiresEncodedPayloads;
-
-    public ChannelReader<WorkerEvent> Events => Inner.Events;
+    /// <summary>Gets the Redis transport the fleet's hosts serve.</summary>
+    public RedisTransport Redis => (RedisTransport)Inner;
 
     /// <summary>Gets how many of the pool's slots the dispatcher holds as served by a host (claimed and not yet terminated).</summary>
-    public int ServedSlots => Enumerable.Range(0, Volatile.Read(ref _workerCount)).Count(i => Inner.GetWorkerHost(i) is not null);
+    public int ServedSlots => Enumerable.Range(0, Volatile.Read(ref _workerCount)).Count(i => Redis.GetWorkerHost(i) is not null);
 
-    public async ValueTask InitializeAsync(WorkerTransportContext context, CancellationToken cancellationToken)
+    public override async ValueTask InitializeAsync(WorkerTransportContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
 
@@ -46,16 +42,10 @@ public sealed class FleetTransport : IWorkerTransport
         }
 
         Volatile.Write(ref _workerCount, context.WorkerCount);
-        await Inner.InitializeAsync(context, cancellationToken);
+        await base.InitializeAsync(context, cancellationToken);
     }
 
-    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken) => Inner.StartWorkerAsync(workerIndex, cancellationToken);
-
-    public void Send(int workerIndex, in WorkerMessage message) => Inner.Send(workerIndex, in message);
-
-    public ValueTask TerminateWorkerAsync(int workerIndex) => Inner.TerminateWorkerAsync(workerIndex);
-
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask DisposeAsyncCore()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {

@@ -326,27 +326,15 @@ public sealed class HostingRegistrationTests
     }
 
     /// <summary>Records the context the pool initializes its transport with.</summary>
-    private sealed class ContextSpyTransport(IWorkerTransport inner) : IWorkerTransport
+    private sealed class ContextSpyTransport(IWorkerTransport inner) : DelegatingWorkerTransport(inner)
     {
         public WorkerTransportContext? Context { get; private set; }
 
-        public bool RequiresEncodedPayloads => inner.RequiresEncodedPayloads;
-
-        public System.Threading.Channels.ChannelReader<WorkerEvent> Events => inner.Events;
-
-        public ValueTask InitializeAsync(WorkerTransportContext context, CancellationToken cancellationToken)
+        public override ValueTask InitializeAsync(WorkerTransportContext context, CancellationToken cancellationToken)
         {
             Context = context;
-            return inner.InitializeAsync(context, cancellationToken);
+            return base.InitializeAsync(context, cancellationToken);
         }
-
-        public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken) => inner.StartWorkerAsync(workerIndex, cancellationToken);
-
-        public void Send(int workerIndex, in WorkerMessage message) => inner.Send(workerIndex, message);
-
-        public ValueTask TerminateWorkerAsync(int workerIndex) => inner.TerminateWorkerAsync(workerIndex);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
 

@@ -7,10 +7,14 @@ namespace Awsm.Scheduler.Tests.Support;
 /// <summary>
 /// A transport whose workers do only what the test scripts: starts report ready unless held, jobs are recorded and
 /// answered by the test (or by <see cref="AnswerJobs"/>). For the pool's own rules, independent of any real transport.
+/// What a worker says is written to the pool's writer by a loop of its own, in the order it was published, tagged with the
+/// worker's incarnation when it was published: never on the thread that published it (a reply inside Send included).
 /// </summary>
 public sealed class ScriptedTransport(bool encodes = true) : IWorkerTransport
 {
-    private readonly Channel<WorkerEvent> _events = Channel.CreateUnbounded<WorkerEvent>();
+    private readonly Channel<(int Incarnation, WorkerEvent Event)> _events = Channel.CreateUnbounded<(int, WorkerEvent)>();
+    private readonly ConcurrentDictionary<int, int> _incarnations = new();
+    private Task _pump = Task.CompletedTask;
     private readonly ConcurrentDictionary<int, int> _starts = new();
     private readonly ConcurrentDictionary<int, int> _terminations = new();
     private readonly Lock _gate = new();
@@ -18,8 +22,6 @@ public sealed class ScriptedTransport(bool encodes = true) : IWorkerTransport
     private int _jobsSent;
 
     public bool RequiresEncodedPayloads => encodes;
-
-    public ChannelReader<WorkerEvent> Events => _events.Reader;
 
     /// <summary>Gets every job sent, in order.</summary>
     public ConcurrentQueue<(int Worker, WorkerMessage Message)> Sent { get; } = new();
@@ -36,7 +38,14 @@ public sealed class ScriptedTransport(bool encodes = true) : IWorkerTransport
 
     public int SentTo(int worker) => Sent.Count(s => s.Worker == worker && s.Message.Kind == WorkerMessageKind.Job);
 
-    public void Publish(WorkerEvent e) => _events.Writer.TryWrite(e);
+    /// <summary>The worker's current incarnation says <paramref name="e"/>.</summary>
+    public void Publish(WorkerEvent e) => _events.Writer.TryWrite((_incarnations.GetValueOrDefault(e.WorkerIndex), e));
+
+    /// <summary>The given incarnation of the worker says <paramref name="e"/> (a stale one, say).</summary>
+    public void Publish(WorkerEvent e, int incarnation) => _events.Writer.TryWrite((incarnation, e));
+
+    /// <summary>Gets the incarnation the pool started last at <paramref name="worker"/>.</summary>
+    public int IncarnationOf(int worker) => _incarnations.GetValueOrDefault(worker);
 
     /// <summary>Completes once <paramref name="count"/> jobs in all have been sent (with a hang guard).</summary>
     public Task WhenJobsSent(int count)
@@ -54,11 +63,23 @@ public sealed class ScriptedTransport(bool encodes = true) : IWorkerTransport
         }
     }
 
-    public ValueTask InitializeAsync(WorkerTransportContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask InitializeAsync(WorkerTransportContext context, CancellationToken cancellationToken)
+    {
+        WorkerEventWriter writer = context.Writer;
+        _pump = Task.Run(async () =>
+        {
+            await foreach ((int incarnation, WorkerEvent e) in _events.Reader.ReadAllAsync())
+            {
+                writer.TryWrite(incarnation, e);
+            }
+        });
+        return ValueTask.CompletedTask;
+    }
 
-    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
+    public ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken)
     {
         int start = _starts.AddOrUpdate(workerIndex, 1, (_, n) => n + 1);
+        _incarnations[workerIndex] = incarnation;
         if (OnStart is { } onStart)
         {
             return onStart(workerIndex, start, cancellationToken);
@@ -101,9 +122,9 @@ public sealed class ScriptedTransport(bool encodes = true) : IWorkerTransport
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _events.Writer.TryComplete();
-        return ValueTask.CompletedTask;
+        await _pump;
     }
 }

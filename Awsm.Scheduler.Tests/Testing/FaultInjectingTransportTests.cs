@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Awsm.Scheduler.Testing;
 using Awsm.Scheduler.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,8 +6,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace Awsm.Scheduler.Tests.Testing;
 
 /// <summary>
-/// The decorator on its own, over a transport that only records: what passes, what is held, what a dead incarnation
-/// may never deliver, on both reply paths. Every wait is on an event the test caused, bounded by a hang guard.
+/// The decorator on its own, over a transport that only records and a writer that accepts everything: what passes, what
+/// is held, what a dead incarnation may never deliver. Everything here happens on the test's thread, in order.
 /// </summary>
 public sealed class FaultInjectingTransportTests
 {
@@ -22,28 +21,35 @@ public sealed class FaultInjectingTransportTests
 
         s.Faults.Send(0, WorkerMessage.Job(new JobId(1), "job", Payload));
         s.Inner.Emit(WorkerEvent.Ready(1));
-        s.Inner.Reply(WorkerEvent.Result(0, new JobId(1), Payload));
+        s.Inner.Emit(WorkerEvent.Result(0, new JobId(1), Payload));
 
         Assert.Contains("job 1 to 0", s.Inner.Calls);
-        Assert.Equal(WorkerEventKind.Ready, (await s.NextEventAsync()).Kind);
-        Assert.Equal(new JobId(1), Assert.Single(s.SinkEvents).JobId);
+        Assert.Equal([(1, WorkerEventKind.Ready, 1), (1, WorkerEventKind.Result, 0)], s.Written);
     }
 
     [Fact]
-    public async Task HoldReplies_ViaSinkAndViaEvents_ReleasedInOrderByThePathTheyCame()
+    public async Task InitializeAsync_Decorated_InnerTransportWritesToTheDecoratorNotThePool()
+    {
+        await using Setup s = await Setup.StartAsync();
+
+        Assert.NotSame(s.Pool, s.Inner.Context!.Writer);
+        Assert.Equal("faults", s.Inner.Context.PoolName);
+    }
+
+    [Fact]
+    public async Task HoldReplies_TwoWorkers_ReleasedInOrderWithTheirIncarnations()
     {
         await using Setup s = await Setup.StartAsync();
         s.Faults.HoldReplies();
 
-        s.Inner.Reply(WorkerEvent.Result(0, new JobId(1), Payload));
+        s.Inner.Emit(WorkerEvent.Result(0, new JobId(1), Payload));
         s.Inner.Emit(WorkerEvent.Result(1, new JobId(2), Payload));
         await s.Faults.WhenRepliesHeldAsync(2).WaitAsync(Guard);
-        Assert.Empty(s.SinkEvents);
+        Assert.Empty(s.Written);
 
         s.Faults.ReleaseReplies();
 
-        Assert.Equal(new JobId(1), Assert.Single(s.SinkEvents).JobId);
-        Assert.Equal(new JobId(2), (await s.NextEventAsync()).JobId);
+        Assert.Equal([new JobId(1), new JobId(2)], s.Pool.Written.Select(w => w.Event.JobId));
         Assert.Equal(0, s.Faults.HeldReplyCount);
     }
 
@@ -52,15 +58,14 @@ public sealed class FaultInjectingTransportTests
     {
         await using Setup s = await Setup.StartAsync();
         s.Faults.HoldReplies();
-        s.Inner.Reply(WorkerEvent.Result(0, new JobId(1), Payload));
-        s.Inner.Reply(WorkerEvent.Result(1, new JobId(2), Payload));
+        s.Inner.Emit(WorkerEvent.Result(0, new JobId(1), Payload));
+        s.Inner.Emit(WorkerEvent.Result(1, new JobId(2), Payload));
 
         Assert.True(s.Faults.Crash(0, "gone"));
         s.Faults.ReleaseReplies();
 
-        Assert.Equal(new JobId(2), Assert.Single(s.SinkEvents).JobId);
-        WorkerEvent crash = await s.NextEventAsync();
-        Assert.Equal((WorkerEventKind.Crashed, 0, "gone"), (crash.Kind, crash.WorkerIndex, crash.Message));
+        Assert.Equal([(1, WorkerEventKind.Crashed, 0), (1, WorkerEventKind.Result, 1)], s.Written);
+        Assert.Equal("gone", s.Pool.Written[0].Event.Message);
         Assert.Contains("terminate 0", s.Inner.Calls);
     }
 
@@ -69,19 +74,14 @@ public sealed class FaultInjectingTransportTests
     {
         await using Setup s = await Setup.StartAsync();
         s.Faults.Crash(0);
-        Assert.Equal(WorkerEventKind.Crashed, (await s.NextEventAsync()).Kind);
 
-        s.Inner.Reply(WorkerEvent.Result(0, new JobId(1), Payload));
-        s.Inner.Emit(WorkerEvent.Result(0, new JobId(2), Payload));
-        s.Inner.Emit(WorkerEvent.Crashed(0, "the inner transport's own report"));
-        s.Inner.Emit(WorkerEvent.Malformed(1, "marker"));
+        Assert.False(s.Inner.Emit(WorkerEvent.Result(0, new JobId(1), Payload)));
+        Assert.False(s.Inner.Emit(WorkerEvent.Crashed(0, "the inner transport's own report")));
+        Assert.Equal([(1, WorkerEventKind.Crashed, 0)], s.Written);
 
-        // Events pass in order: once the marker is out, everything before it was judged (and dropped).
-        Assert.Equal((WorkerEventKind.Malformed, 1), await s.NextKindAndWorkerAsync());
-        Assert.Empty(s.SinkEvents);
-        await s.Faults.StartWorkerAsync(0, CancellationToken.None);
-        s.Inner.Emit(WorkerEvent.Ready(0));
-        Assert.Equal((WorkerEventKind.Ready, 0), await s.NextKindAndWorkerAsync());
+        await s.Faults.StartWorkerAsync(0, 2, CancellationToken.None);
+        Assert.True(s.Inner.Emit(WorkerEvent.Ready(0)));
+        Assert.Equal((2, WorkerEventKind.Ready, 0), s.Written[^1]);
     }
 
     [Fact]
@@ -92,8 +92,7 @@ public sealed class FaultInjectingTransportTests
 
         Assert.False(s.Faults.Crash(0));
 
-        Assert.Equal(WorkerEventKind.Crashed, (await s.NextEventAsync()).Kind);
-        Assert.False(s.Events.TryRead(out _));
+        Assert.Equal([(1, WorkerEventKind.Crashed, 0)], s.Written);
     }
 
     [Fact]
@@ -106,7 +105,7 @@ public sealed class FaultInjectingTransportTests
         s.Faults.Send(0, WorkerMessage.Cancel(new JobId(1)));
         Assert.Equal(2, s.Faults.HeldMessageCount);
 
-        await s.Faults.StartWorkerAsync(0, CancellationToken.None);
+        await s.Faults.StartWorkerAsync(0, 2, CancellationToken.None);
         s.Faults.ReleaseJobs();
 
         Assert.DoesNotContain("job 1 to 0", s.Inner.Calls);
@@ -141,8 +140,8 @@ public sealed class FaultInjectingTransportTests
         s.Faults.Send(1, WorkerMessage.Job(new JobId(4), "job", Payload));
         s.Faults.Send(1, WorkerMessage.Job(new JobId(5), "job", Payload));
 
-        WorkerEvent crash = await s.NextEventAsync();
-        Assert.Equal((WorkerEventKind.Crashed, 1), (crash.Kind, crash.WorkerIndex));
+        (int incarnation, WorkerEvent crash) = Assert.Single(s.Pool.Written);
+        Assert.Equal((1, WorkerEventKind.Crashed, 1), (incarnation, crash.Kind, crash.WorkerIndex));
         Assert.Contains("job 4", crash.Message);
         Assert.DoesNotContain("job 4 to 1", s.Inner.Calls);
         Assert.Contains("terminate 1", s.Inner.Calls);
@@ -154,12 +153,12 @@ public sealed class FaultInjectingTransportTests
     {
         await using Setup s = await Setup.StartAsync(beforeStart: f => f.FailNextStarts(1, count: 1, reason: "no GPU"));
 
-        WorkerEvent failed = await s.NextEventAsync();
+        (int incarnation, WorkerEvent failed) = Assert.Single(s.Pool.Written);
 
-        Assert.Equal((WorkerEventKind.InitError, 1, "no GPU"), (failed.Kind, failed.WorkerIndex, failed.Message));
+        Assert.Equal((1, WorkerEventKind.InitError, 1, "no GPU"), (incarnation, failed.Kind, failed.WorkerIndex, failed.Message));
         Assert.DoesNotContain("start 1", s.Inner.Calls);
         Assert.Equal(1, s.Faults.StartCount(1));
-        await s.Faults.StartWorkerAsync(1, CancellationToken.None);
+        await s.Faults.StartWorkerAsync(1, 2, CancellationToken.None);
         Assert.Contains("start 1", s.Inner.Calls);
         Assert.Equal(2, s.Faults.StartCount(1));
     }
@@ -170,18 +169,16 @@ public sealed class FaultInjectingTransportTests
         await using Setup s = await Setup.StartAsync(beforeStart: f => f.HoldStarts(0));
         s.Inner.Emit(WorkerEvent.Ready(0));
         s.Inner.Emit(WorkerEvent.Ready(1));
-        Assert.Equal((WorkerEventKind.Ready, 1), await s.NextKindAndWorkerAsync());
+        Assert.Equal([(1, WorkerEventKind.Ready, 1)], s.Written);
 
         s.Faults.Crash(0);
-        Assert.Equal((WorkerEventKind.Crashed, 0), await s.NextKindAndWorkerAsync());
-        await s.Faults.StartWorkerAsync(0, CancellationToken.None);
+        await s.Faults.StartWorkerAsync(0, 2, CancellationToken.None);
         s.Faults.ReleaseStarts(0);
-        s.Faults.InjectEvent(WorkerEvent.Malformed(0, "marker"));
 
-        // Nothing came between the crash and the marker: the held ready of the first incarnation was dropped.
-        Assert.Equal((WorkerEventKind.Malformed, 0), await s.NextKindAndWorkerAsync());
+        // The held ready of the first incarnation was dropped: only its crash came through.
+        Assert.Equal([(1, WorkerEventKind.Ready, 1), (1, WorkerEventKind.Crashed, 0)], s.Written);
         s.Inner.Emit(WorkerEvent.Ready(0));
-        Assert.Equal((WorkerEventKind.Ready, 0), await s.NextKindAndWorkerAsync());
+        Assert.Equal((2, WorkerEventKind.Ready, 0), s.Written[^1]);
     }
 
     [Fact]
@@ -190,20 +187,17 @@ public sealed class FaultInjectingTransportTests
         await using Setup s = await Setup.StartAsync(beforeStart: f => f.HoldStarts(0));
         Task held = s.Faults.WhenReadyHeldAsync(0);
         s.Inner.Emit(WorkerEvent.Ready(1));
-
-        // Events pass the decorator in order: worker 1's ready came through, worker 0 has sent none yet.
-        Assert.Equal((WorkerEventKind.Ready, 1), await s.NextKindAndWorkerAsync());
         Assert.False(held.IsCompleted);
 
         s.Inner.Emit(WorkerEvent.Ready(0));
 
         await held.WaitAsync(Guard);
         Assert.True(s.Faults.WhenReadyHeldAsync(0).IsCompleted, "a ready already held completes the wait at once");
-        await s.Faults.StartWorkerAsync(0, CancellationToken.None);
+        await s.Faults.StartWorkerAsync(0, 2, CancellationToken.None);
         Assert.False(s.Faults.WhenReadyHeldAsync(0).IsCompleted, "a new incarnation has not reported ready yet");
         s.Faults.ReleaseStarts(0);
         s.Inner.Emit(WorkerEvent.Ready(0));
-        Assert.Equal((WorkerEventKind.Ready, 0), await s.NextKindAndWorkerAsync());
+        Assert.Equal([(1, WorkerEventKind.Ready, 1), (2, WorkerEventKind.Ready, 0)], s.Written);
     }
 
     [Fact]
@@ -213,34 +207,22 @@ public sealed class FaultInjectingTransportTests
         s.Faults.HoldJobs();
         s.Faults.HoldReplies();
         s.Faults.Send(0, WorkerMessage.Job(new JobId(1), "job", Payload));
-        s.Inner.Reply(WorkerEvent.Result(0, new JobId(9), Payload));
+        s.Inner.Emit(WorkerEvent.Result(0, new JobId(9), Payload));
         Task waiting = s.Faults.WhenMessagesHeldAsync(5);
 
         await s.DisposeAsync();
 
         Assert.True(s.Inner.Disposed);
         Assert.DoesNotContain("job 1 to 0", s.Inner.Calls);
-        Assert.Empty(s.SinkEvents);
+        Assert.Empty(s.Written);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(Guard));
         Assert.Throws<TransportException>(() => s.Faults.Send(0, WorkerMessage.Job(new JobId(2), "job", Payload)));
-        Assert.False(await s.Events.WaitToReadAsync().AsTask().WaitAsync(Guard));
+        Assert.False(s.Inner.Emit(WorkerEvent.Result(0, new JobId(3), Payload)));
     }
 
-    [Fact]
-    public async Task InitializeAsync_PoolOffersNoSink_InnerTransportGetsNone()
-    {
-        await using Setup s = await Setup.StartAsync(offerSink: false);
-
-        Assert.Null(s.Inner.Context!.ReplySink);
-        s.Inner.Emit(WorkerEvent.Result(0, new JobId(1), Payload));
-        Assert.Equal(WorkerEventKind.Result, (await s.NextEventAsync()).Kind);
-    }
-
-    /// <summary>A decorator over a recording transport, initialized as a pool of two workers would, both started.</summary>
+    /// <summary>A decorator over a recording transport, initialized as a pool of two workers would, both started as incarnation 1.</summary>
     private sealed class Setup : IAsyncDisposable
     {
-        private readonly List<WorkerEvent> _sink = [];
-
         private Setup()
         {
             Faults = new FaultInjectingTransport(Inner);
@@ -248,51 +230,27 @@ public sealed class FaultInjectingTransportTests
 
         public RecordingTransport Inner { get; } = new();
 
+        public RecordingWriter Pool { get; } = new();
+
         public FaultInjectingTransport Faults { get; }
 
-        public ChannelReader<WorkerEvent> Events => Faults.Events;
+        /// <summary>Gets what reached the pool's writer: (incarnation, kind, worker).</summary>
+        public IReadOnlyList<(int, WorkerEventKind, int)> Written => [.. Pool.Written.Select(w => (w.Incarnation, w.Event.Kind, w.Event.WorkerIndex))];
 
-        public IReadOnlyList<WorkerEvent> SinkEvents
-        {
-            get
-            {
-                lock (_sink)
-                {
-                    return [.. _sink];
-                }
-            }
-        }
-
-        public static async Task<Setup> StartAsync(Action<FaultInjectingTransport>? beforeStart = null, bool offerSink = true)
+        public static async Task<Setup> StartAsync(Action<FaultInjectingTransport>? beforeStart = null)
         {
             var s = new Setup();
             beforeStart?.Invoke(s.Faults);
             var context = new WorkerTransportContext("faults", 2, new JobRegistry(), new FakeTimeProvider(), NullLoggerFactory.Instance, null)
             {
-                ReplySink = offerSink ? s.OnSink : null,
+                Writer = s.Pool,
             };
             await s.Faults.InitializeAsync(context, CancellationToken.None);
-            await s.Faults.StartWorkerAsync(0, CancellationToken.None);
-            await s.Faults.StartWorkerAsync(1, CancellationToken.None);
+            await s.Faults.StartWorkerAsync(0, 1, CancellationToken.None);
+            await s.Faults.StartWorkerAsync(1, 1, CancellationToken.None);
             return s;
         }
 
-        public async Task<WorkerEvent> NextEventAsync() => await Events.ReadAsync().AsTask().WaitAsync(Guard);
-
-        public async Task<(WorkerEventKind, int)> NextKindAndWorkerAsync()
-        {
-            WorkerEvent e = await NextEventAsync();
-            return (e.Kind, e.WorkerIndex);
-        }
-
         public ValueTask DisposeAsync() => Faults.DisposeAsync();
-
-        private void OnSink(WorkerEvent e)
-        {
-            lock (_sink)
-            {
-                _sink.Add(e);
-            }
-        }
     }
 }

@@ -1,21 +1,18 @@
-using System.Threading.Channels;
 using Awsm.Scheduler.Transport;
 
 namespace Awsm.Scheduler.Tests.Testing;
 
 /// <summary>
-/// An inner transport that does nothing by itself: it records what it is asked, and the test makes it speak, through
-/// its events channel or through the reply sink it was given.
+/// An inner transport that does nothing by itself: it records what it is asked, and the test makes it speak through
+/// the writer it was given, as the incarnation the pool started last (or another).
 /// </summary>
 public sealed class RecordingTransport : IWorkerTransport
 {
-    private readonly Channel<WorkerEvent> _events = Channel.CreateUnbounded<WorkerEvent>();
+    private readonly Dictionary<int, int> _incarnations = [];
     private readonly Lock _gate = new();
     private readonly List<string> _calls = [];
 
     public bool RequiresEncodedPayloads => true;
-
-    public ChannelReader<WorkerEvent> Events => _events.Reader;
 
     public WorkerTransportContext? Context { get; private set; }
 
@@ -38,9 +35,14 @@ public sealed class RecordingTransport : IWorkerTransport
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask StartWorkerAsync(int workerIndex, CancellationToken cancellationToken)
+    public ValueTask StartWorkerAsync(int workerIndex, int incarnation, CancellationToken cancellationToken)
     {
         Record($"start {workerIndex}");
+        lock (_gate)
+        {
+            _incarnations[workerIndex] = incarnation;
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -55,15 +57,32 @@ public sealed class RecordingTransport : IWorkerTransport
     public ValueTask DisposeAsync()
     {
         Disposed = true;
-        _events.Writer.TryComplete();
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The worker says something through the events channel.</summary>
-    public void Emit(WorkerEvent e) => _events.Writer.TryWrite(e);
+    /// <summary>Gets the incarnation the pool started last at <paramref name="worker"/> (0 before its first start).</summary>
+    public int IncarnationOf(int worker)
+    {
+        lock (_gate)
+        {
+            return _incarnations.GetValueOrDefault(worker);
+        }
+    }
 
-    /// <summary>The worker replies through the pool's sink, as InProc does.</summary>
-    public void Reply(WorkerEvent e) => Context!.ReplySink!(e);
+    /// <summary>The worker's current incarnation says something, on this thread.</summary>
+    public bool Emit(WorkerEvent e)
+    {
+        int incarnation;
+        lock (_gate)
+        {
+            incarnation = _incarnations.GetValueOrDefault(e.WorkerIndex);
+        }
+
+        return Context!.Writer.TryWrite(incarnation, e);
+    }
+
+    /// <summary>The given incarnation of the worker says something, on this thread.</summary>
+    public bool Emit(WorkerEvent e, int incarnation) => Context!.Writer.TryWrite(incarnation, e);
 
     private void Record(string call)
     {

@@ -5,7 +5,7 @@ namespace Awsm.Scheduler.WebWorker.Internal;
 
 /// <summary>
 /// The page module (wwwroot/page.js), imported from a data: URL, or from its same-origin copy when the page's policy refuses
-/// that (or same-origin scripts are asked for). Thin: the logic lives in <see cref="WorkerSlots"/>.
+/// that (or same-origin scripts are asked for). Thin: the translation lives in <see cref="PageEvents"/>, the rules in the pool's writer.
 /// </summary>
 [SupportedOSPlatform("browser")]
 internal static partial class PageInterop

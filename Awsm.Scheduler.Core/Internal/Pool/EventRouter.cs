@@ -6,27 +6,34 @@ using Microsoft.Extensions.Logging;
 namespace Awsm.Scheduler.Internal.Pool;
 
 /// <summary>
-/// Everything a transport reports, routed to whoever it concerns: replies to the ledger (a remote error kind becomes
-/// the exception the caller sees), worker lifecycle events to the supervisor. Events arrive through the transport's
-/// channel (read by one loop) or, for transports that offer it, through the reply sink on the delivering thread.
-/// Whatever is addressed to nobody (unknown worker, unknown or ended job, wrong worker) is logged and dropped.
+/// The pool's <see cref="WorkerEventWriter"/>: everything a transport reports, heard only from a worker's current
+/// incarnation and routed to whoever it concerns. Replies and progress go to the ledger on the writing thread (a
+/// remote error kind becomes the exception the caller sees); ready, init errors and crashes go through the pool's one
+/// ordered inbox to the supervisor. Whatever is addressed to nobody (unknown worker, unknown or ended job, wrong
+/// worker) is logged and dropped.
 /// </summary>
-internal sealed class EventRouter
+/// <remarks>
+/// The contract is enforced here, once, on each worker's <see cref="WorkerSlot.Voice"/>: an event tagged with another
+/// incarnation than the current one is dropped; an outcome moves the incarnation's phase by a compare-exchange (Starting →
+/// Ready or Dead, Ready → Dead), so a start has at most one and a dead incarnation says nothing more; the supervisor
+/// silences an incarnation it loses (timeout, terminate). A reply costs one read of that word, on a line written only when
+/// the worker's life changes.
+/// </remarks>
+internal sealed class EventRouter : WorkerEventWriter
 {
     private readonly string _poolName;
-    private readonly IWorkerTransport _transport;
     private readonly ILogger _logger;
     private readonly WorkerSlot[] _slots;
     private readonly JobLedger _ledger;
     private readonly WorkerSupervisor _supervisor;
     private readonly CancellationWatch _watch;
+    private readonly Channel<Lifecycle> _inbox = Channel.CreateUnbounded<Lifecycle>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
-    public EventRouter(string poolName, IWorkerTransport transport, ILogger logger, WorkerSlot[] slots, JobLedger ledger, WorkerSupervisor supervisor, CancellationWatch watch)
+    public EventRouter(string poolName, ILogger logger, WorkerSlot[] slots, JobLedger ledger, WorkerSupervisor supervisor, CancellationWatch watch)
     {
         _poolName = poolName;
-        _transport = transport;
         _logger = logger;
         _slots = slots;
         _ledger = ledger;
@@ -34,12 +41,13 @@ internal sealed class EventRouter
         _watch = watch;
     }
 
-    /// <summary>Starts reading the transport's events.</summary>
-    public void Start() => _loop = Task.Run(RunAsync, CancellationToken.None);
+    /// <summary>Starts reading the inbox.</summary>
+    public void Start() => _loop = Task.Run(RunInboxAsync, CancellationToken.None);
 
-    /// <summary>Stops the loop and waits for it; events still in the channel are not read.</summary>
+    /// <summary>Stops the inbox loop and waits for it; lifecycle events still queued are not read.</summary>
     public async Task StopAsync()
     {
+        _inbox.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -52,33 +60,101 @@ internal sealed class EventRouter
         _stop.Dispose();
     }
 
-    /// <summary>
-    /// The transport's shortcut for replies (<see cref="WorkerTransportContext.ReplySink"/>): routes on the delivering
-    /// thread instead of through the channel and the loop. The caller still resumes asynchronously.
-    /// </summary>
-    public void Deliver(WorkerEvent e)
+    /// <inheritdoc />
+    public override bool TryWrite(int incarnation, in WorkerEvent workerEvent)
     {
+        int worker = workerEvent.WorkerIndex;
+        if ((uint)worker >= (uint)_slots.Length)
+        {
+            Log.MalformedEnvelope(_logger, _poolName, worker, $"{workerEvent.Kind} event for a worker index outside [0, {_slots.Length})");
+            return false;
+        }
+
+        ref long voice = ref _slots[worker].Voice;
         try
         {
-            Route(e);
+            switch (workerEvent.Kind)
+            {
+                case WorkerEventKind.Result or WorkerEventKind.Error or WorkerEventKind.Progress:
+                    // The hot path: one read of a word written only when the worker's life changes.
+                    long now = Volatile.Read(ref voice);
+                    if (Voice.IncarnationOf(now) != incarnation || Voice.PhaseOf(now) == Voice.Dead)
+                    {
+                        return Unheard(incarnation, workerEvent);
+                    }
+
+                    if (workerEvent.Kind == WorkerEventKind.Progress)
+                    {
+                        OnProgress(workerEvent);
+                    }
+                    else
+                    {
+                        OnJobReply(workerEvent);
+                    }
+
+                    return true;
+                case WorkerEventKind.Ready:
+                    return Voice.TryMove(ref voice, incarnation, 1 << (int)Voice.Starting, Voice.Ready)
+                        ? Post(incarnation, workerEvent)
+                        : Unheard(incarnation, workerEvent);
+                case WorkerEventKind.InitError:
+                    return Voice.TryMove(ref voice, incarnation, 1 << (int)Voice.Starting, Voice.Dead)
+                        ? Post(incarnation, workerEvent)
+                        : Unheard(incarnation, workerEvent);
+                case WorkerEventKind.Crashed:
+                    return Voice.TryMove(ref voice, incarnation, (1 << (int)Voice.Starting) | (1 << (int)Voice.Ready), Voice.Dead)
+                        ? Post(incarnation, workerEvent)
+                        : Unheard(incarnation, workerEvent);
+                default:
+                    long current = Volatile.Read(ref voice);
+                    if (Voice.IncarnationOf(current) != incarnation || Voice.PhaseOf(current) == Voice.Dead)
+                    {
+                        return Unheard(incarnation, workerEvent);
+                    }
+
+                    Log.MalformedEnvelope(_logger, _poolName, worker, workerEvent.Message ?? $"event of kind {workerEvent.Kind}");
+                    return true;
+            }
         }
         catch (Exception ex)
         {
+            // Nothing a worker says may throw into its transport: a fault here is the pool's, logged.
             Log.LoopFailed(_logger, _poolName, ex);
+            return false;
         }
     }
 
-    private async Task RunAsync()
+    private bool Post(int incarnation, in WorkerEvent e)
     {
-        ChannelReader<WorkerEvent> events = _transport.Events;
+        // Unbounded: at most a few outcomes per start ever wait here. A stopped pool's inbox refuses; nobody listens.
+        return _inbox.Writer.TryWrite(new Lifecycle(incarnation, e));
+    }
+
+    private bool Unheard(int incarnation, in WorkerEvent e)
+    {
+        if (e.Kind is WorkerEventKind.Result or WorkerEventKind.Error or WorkerEventKind.Progress)
+        {
+            Log.StaleEnvelope(_logger, _poolName, e.WorkerIndex, $"{e.Kind} (incarnation {incarnation})", e.JobId.Value);
+        }
+        else
+        {
+            Log.UnheardEvent(_logger, _poolName, e.WorkerIndex, e.Kind.ToString(), incarnation, Voice.IncarnationOf(Volatile.Read(ref _slots[e.WorkerIndex].Voice)));
+        }
+
+        return false;
+    }
+
+    private async Task RunInboxAsync()
+    {
+        ChannelReader<Lifecycle> inbox = _inbox.Reader;
         CancellationToken stop = _stop.Token;
         try
         {
-            while (await events.WaitToReadAsync(stop).ConfigureAwait(false))
+            while (await inbox.WaitToReadAsync(stop).ConfigureAwait(false))
             {
-                while (events.TryRead(out WorkerEvent e))
+                while (inbox.TryRead(out Lifecycle note))
                 {
-                    Route(e);
+                    OnLifecycle(note.Incarnation, note.Event);
                 }
             }
         }
@@ -93,34 +169,18 @@ internal sealed class EventRouter
         }
     }
 
-    private void Route(in WorkerEvent e)
+    private void OnLifecycle(int incarnation, in WorkerEvent e)
     {
-        if ((uint)e.WorkerIndex >= (uint)_slots.Length)
-        {
-            Log.MalformedEnvelope(_logger, _poolName, e.WorkerIndex, $"{e.Kind} event for a worker index outside [0, {_slots.Length})");
-            return;
-        }
-
         switch (e.Kind)
         {
-            case WorkerEventKind.Result:
-            case WorkerEventKind.Error:
-                OnJobReply(e);
-                break;
-            case WorkerEventKind.Progress:
-                OnProgress(e);
-                break;
             case WorkerEventKind.Ready:
-                _supervisor.OnReady(e.WorkerIndex);
+                _supervisor.OnReady(e.WorkerIndex, incarnation);
                 break;
             case WorkerEventKind.InitError:
-                _supervisor.OnLost(e.WorkerIndex, e.Message ?? "init error", duringInit: true);
+                _supervisor.OnLost(e.WorkerIndex, e.Message ?? "init error", duringInit: true, incarnation);
                 break;
             case WorkerEventKind.Crashed:
-                _supervisor.OnLost(e.WorkerIndex, e.Message ?? "crashed", duringInit: false);
-                break;
-            default:
-                Log.MalformedEnvelope(_logger, _poolName, e.WorkerIndex, e.Message ?? $"event of kind {e.Kind}");
+                _supervisor.OnLost(e.WorkerIndex, e.Message ?? "crashed", duringInit: false, incarnation);
                 break;
         }
     }
@@ -201,4 +261,7 @@ internal sealed class EventRouter
         JobErrorKind.OutputSerialization => new JobSerializationException(jobName, e.ErrorType ?? "unknown", SerializationDirection.Output, e.Message ?? string.Empty),
         _ => new JobFailedException(jobName, e.WorkerIndex, e.ErrorType ?? "unknown", e.Message ?? string.Empty, e.RemoteStackTrace),
     };
+
+    /// <summary>A lifecycle event waiting in the inbox, with the incarnation it was accepted for.</summary>
+    private readonly record struct Lifecycle(int Incarnation, WorkerEvent Event);
 }

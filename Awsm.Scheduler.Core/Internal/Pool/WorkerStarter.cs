@@ -123,7 +123,7 @@ internal sealed class WorkerStarter
     {
         try
         {
-            await _transport.StartWorkerAsync(worker, stopping).ConfigureAwait(false);
+            await _transport.StartWorkerAsync(worker, version, stopping).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -75,27 +75,29 @@ internal sealed class WorkerSupervisor
     {
         for (int i = 0; i < _slots.Length; i++)
         {
+            int incarnation;
             lock (_gate)
             {
-                BeginStart(_slots[i]);
+                incarnation = BeginStart(_slots[i]);
             }
 
             Log.WorkerStarting(_logger, _poolName, i);
 
             // A transport that cannot even request the start fails StartAsync with its own exception.
-            await _transport.StartWorkerAsync(i, cancellationToken).ConfigureAwait(false);
+            await _transport.StartWorkerAsync(i, incarnation, cancellationToken).ConfigureAwait(false);
         }
 
         await _firstStart.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public void OnReady(int worker)
+    /// <summary>The worker reported ready; with <paramref name="incarnation"/>, only if that start is still its current one.</summary>
+    public void OnReady(int worker, int? incarnation)
     {
         WorkerSlot slot = _slots[worker];
         int crashes;
         lock (_gate)
         {
-            if (slot.State != WorkerState.Starting)
+            if (slot.State != WorkerState.Starting || (incarnation is { } v && v != slot.StartVersion))
             {
                 return;
             }
@@ -154,6 +156,9 @@ internal sealed class WorkerSupervisor
             // its job itself. Either way no job is left with a dead worker.
             slot.State = WorkerState.Respawning;
             Interlocked.MemoryBarrier();
+
+            // Whatever this incarnation still says (a late ready, a reply) is not heard any more.
+            slot.Silence();
 
             _starter.Disarm(slot);
         }
@@ -220,13 +225,15 @@ internal sealed class WorkerSupervisor
         }
     }
 
-    /// <summary>Marks a slot starting and arms its start timeout. Called under <see cref="_gate"/>.</summary>
-    /// <returns>The start's version.</returns>
+    /// <summary>Marks a slot starting, arms its start timeout, and makes the writer hear the new incarnation only. Called under <see cref="_gate"/>.</summary>
+    /// <returns>The start's version: the incarnation number the transport is given.</returns>
     private int BeginStart(WorkerSlot slot)
     {
         Debug.Assert(_gate.IsHeldByCurrentThread, "Slot states change under the supervisor's lock.");
         slot.State = WorkerState.Starting;
-        return _starter.Arm(slot);
+        int incarnation = _starter.Arm(slot);
+        slot.Hear(incarnation);
+        return incarnation;
     }
 
     private void OnStartTimedOut(int worker, int version)
