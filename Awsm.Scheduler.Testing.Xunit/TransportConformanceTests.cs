@@ -274,6 +274,11 @@ public abstract class TransportConformanceTests
     [SkippableFact]
     public Task DispatchAsync_KeyedJobs_SurvivorsKeepTheirKeysWhenAWorkerIsLost() => RunScenarioAsync(nameof(DispatchAsync_KeyedJobs_SurvivorsKeepTheirKeysWhenAWorkerIsLost));
 
+    /// <summary>Runs the scenario of the same name.</summary>
+    /// <returns>A task that completes when it passed.</returns>
+    [SkippableFact]
+    public Task DispatchAsync_OneJobPerKey_SameKeyWaitsForTheJobBefore() => RunScenarioAsync(nameof(DispatchAsync_OneJobPerKey_SameKeyWaitsForTheJobBefore));
+
     /// <summary>Runs a scenario of the catalog against this class's driver, or skips it with the reason its capabilities give.</summary>
     /// <param name="scenarioName">The scenario's name.</param>
     /// <returns>A task that completes when it passed.</returns>

@@ -72,6 +72,7 @@ public static class ConformanceScenarios
         New(PlacementScenarios.DispatchAsync_HighPriorityQueuedBehindNormal_LeavesFirst, None, "A high-priority job queued behind normal ones leaves the queue first."),
         New(PlacementScenarios.DispatchAsync_PerCallTimeout_EndsTheJobAtItsOwnTime, FakeTime, "A dispatch's own timeout ends it at its time, and an infinite one outlives the pool's."),
         New(PlacementScenarios.DispatchAsync_KeyedJobs_SurvivorsKeepTheirKeysWhenAWorkerIsLost, ManyWorkers | FakeTime, "Consistent hashing keeps a key on one worker; when a worker is lost only its keys move."),
+        New(PlacementScenarios.DispatchAsync_OneJobPerKey_SameKeyWaitsForTheJobBefore, ManyWorkers, "With one job per key, a key's second job waits for its first although a worker is idle, holding its place in the queue; other jobs pass."),
 
         // Lifecycle.
         New(LifecycleScenarios.StartAsync_WorkerNeverReady_FailsAfterTimeoutNamingTheWorker, FakeTime | ManyWorkers, "A worker that never reports ready fails the start after the start timeout, naming it, and leaves nothing alive."),

@@ -93,4 +93,27 @@ internal static class PlacementScenarios
             }
         }
     }
+
+    public static async Task DispatchAsync_OneJobPerKey_SameKeyWaitsForTheJobBefore(ConformanceContext c)
+    {
+        ConformancePool p = await c.StartPoolAsync(o => o.OneJobPerKey = true);
+        ConformanceGate first = c.NewGate();
+        ConformanceGate second = c.NewGate();
+        Task<string> firstJob = p.Gate(first, new DispatchOptions { Key = "k" });
+        await first.Started();
+
+        Task<string> secondJob = p.Gate(second, new DispatchOptions { Key = "k" });
+
+        // A worker is idle, yet the second job of the key waits, holding its place in the queue; other jobs pass.
+        Check.Equal(1, p.Pool.GetStats().QueueDepth);
+        Check.Equal(2, await p.AddOne(1));
+        Check.False(second.HasStarted);
+
+        first.Release();
+        await firstJob;
+        await second.Started();
+        second.Release();
+        Check.True((await secondJob).StartsWith(second.Key, StringComparison.Ordinal), "the second job's own output");
+        Check.Equal(0, p.Pool.GetStats().QueueDepth);
+    }
 }
