@@ -28,4 +28,18 @@ public sealed record TileRequest(
 {
     /// <summary>Bytes of the tile's RGB output: three per pixel, row by row.</summary>
     public int OutputLength => Width * Height * 3;
+
+    /// <summary>
+    /// The same part of the plane at 1/<paramref name="factor"/> of the resolution: a tile <paramref name="factor"/>²
+    /// times cheaper, of a picture <paramref name="factor"/> times smaller, for a coarse first look.
+    /// </summary>
+    public TileRequest Coarse(int factor) => this with
+    {
+        X = X / factor,
+        Y = Y / factor,
+        Width = Math.Max(1, Width / factor),
+        Height = Math.Max(1, Height / factor),
+        ImageWidth = Math.Max(1, ImageWidth / factor),
+        ImageHeight = Math.Max(1, ImageHeight / factor),
+    };
 }

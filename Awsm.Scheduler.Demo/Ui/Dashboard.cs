@@ -56,16 +56,18 @@ internal static class Dashboard
             .AddColumn("State")
             .AddColumn(new TableColumn("In flight").RightAligned())
             .AddColumn(new TableColumn("Done").RightAligned())
-            .AddColumn("Share of tiles");
+            .AddColumn("Share of jobs");
         if (running is not null)
         {
             table.AddColumn("Current tile");
         }
 
+        // Jobs, not tiles: with the live preview each tile is two jobs (its coarse preview and the tile itself).
+        long totalJobs = Math.Max(totalTiles, stats.Workers.Sum(w => w.Completed));
         foreach (WorkerStats worker in stats.Workers.Take(MaxWorkerRows))
         {
             // The bar is scaled so that a fair share (1 / workers) fills half of it: imbalance shows either way.
-            double share = totalTiles == 0 ? 0 : (double)worker.Completed / totalTiles;
+            double share = totalJobs == 0 ? 0 : (double)worker.Completed / totalJobs;
             var cells = new List<IRenderable>
             {
                 new Markup(hostOf is null ? $"#{worker.WorkerIndex}" : $"#{worker.WorkerIndex} [grey]@[/] {Markup.Escape(hostOf(worker.WorkerIndex) ?? "(unclaimed)")}"),
