@@ -90,7 +90,7 @@ internal sealed class BulkMap<TInput, TOutput>
                 // Pull inputs while the window has room and the next one is at hand.
                 while (!exhausted && stop is null && started - handedOut < window)
                 {
-                    move ??= source.MoveNextAsync().AsTask();
+                    move ??= MoveNext(source);
                     if (!move.IsCompleted)
                     {
                         break;
@@ -103,7 +103,11 @@ internal sealed class BulkMap<TInput, TOutput>
                         if (!await pulled.ConfigureAwait(false))
                         {
                             exhausted = true;
-                            map.Report(m => m._total = started);
+                            if (total is null)
+                            {
+                                map.Report(m => m._total = started);
+                            }
+
                             break;
                         }
 
@@ -211,6 +215,19 @@ internal sealed class BulkMap<TInput, TOutput>
         if (stop is not null)
         {
             ExceptionDispatchInfo.Throw(stop);
+        }
+    }
+
+    /// <summary>Starts the next move; an enumerator that throws at once (a plain sequence's) gives a faulted task.</summary>
+    private static Task<bool> MoveNext(IAsyncEnumerator<TInput> source)
+    {
+        try
+        {
+            return source.MoveNextAsync().AsTask();
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<bool>(ex);
         }
     }
 
