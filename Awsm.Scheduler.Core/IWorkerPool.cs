@@ -95,6 +95,21 @@ public interface IWorkerPool : IAsyncDisposable
     ValueTask<TOutput> DispatchAsync<TJob, TInput, TOutput, TProgress>(TInput input, IProgress<TProgress>? progress, DispatchOptions options, CancellationToken cancellationToken = default)
         where TJob : IWorkerJob<TInput, TOutput>;
 
+    /// <summary>
+    /// Cancels every job the pool holds now, queued or running, and keeps accepting new work. Each such dispatch ends
+    /// with <see cref="OperationCanceledException"/> (whose <see cref="OperationCanceledException.CancellationToken"/>
+    /// is not the caller's, and whose message names this call); a running job's worker-side token fires; the jobs count
+    /// as canceled in <see cref="GetStats"/>. A job that ends otherwise at the same moment keeps that end: every job
+    /// still ends exactly once.
+    /// </summary>
+    /// <returns>How many jobs this call ended.</returns>
+    /// <remarks>
+    /// A dispatch that races the call (accepted while it runs) may be spared; one made after it returns is not touched.
+    /// An <see cref="OperationCanceledException"/> rather than a <see cref="SchedulerException"/>: the job did not fail,
+    /// and retry pipelines (Polly's default included) do not retry a cancellation.
+    /// </remarks>
+    int CancelPendingJobs();
+
     /// <summary>Takes a snapshot of the pool's counters.</summary>
     /// <returns>The snapshot.</returns>
     WorkerPoolStats GetStats();

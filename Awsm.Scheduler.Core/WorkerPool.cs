@@ -319,6 +319,9 @@ public sealed class WorkerPool : IWorkerPool
     }
 
     /// <inheritdoc />
+    public int CancelPendingJobs() => _ledger.CancelAll();
+
+    /// <inheritdoc />
     public WorkerPoolStats GetStats()
     {
         (TimeSpan p50, TimeSpan p99) = _telemetry.RoundTripPercentiles();

@@ -279,6 +279,21 @@ public abstract class TransportConformanceTests
     [SkippableFact]
     public Task DispatchAsync_OneJobPerKey_SameKeyWaitsForTheJobBefore() => RunScenarioAsync(nameof(DispatchAsync_OneJobPerKey_SameKeyWaitsForTheJobBefore));
 
+    /// <summary>Runs the scenario of the same name.</summary>
+    /// <returns>A task that completes when it passed.</returns>
+    [SkippableFact]
+    public Task MapAsync_OrderedWithBoundedFanOut_YieldsInInputOrder() => RunScenarioAsync(nameof(MapAsync_OrderedWithBoundedFanOut_YieldsInInputOrder));
+
+    /// <summary>Runs the scenario of the same name.</summary>
+    /// <returns>A task that completes when it passed.</returns>
+    [SkippableFact]
+    public Task MapAsync_FirstFailure_CancelsTheRestAndLeavesNothingPending() => RunScenarioAsync(nameof(MapAsync_FirstFailure_CancelsTheRestAndLeavesNothingPending));
+
+    /// <summary>Runs the scenario of the same name.</summary>
+    /// <returns>A task that completes when it passed.</returns>
+    [SkippableFact]
+    public Task CancelPendingJobs_QueuedAndRunning_EndAsCanceledAndThePoolServesOn() => RunScenarioAsync(nameof(CancelPendingJobs_QueuedAndRunning_EndAsCanceledAndThePoolServesOn));
+
     /// <summary>Runs a scenario of the catalog against this class's driver, or skips it with the reason its capabilities give.</summary>
     /// <param name="scenarioName">The scenario's name.</param>
     /// <returns>A task that completes when it passed.</returns>

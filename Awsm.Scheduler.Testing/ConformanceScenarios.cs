@@ -74,6 +74,11 @@ public static class ConformanceScenarios
         New(PlacementScenarios.DispatchAsync_KeyedJobs_SurvivorsKeepTheirKeysWhenAWorkerIsLost, ManyWorkers | FakeTime, "Consistent hashing keeps a key on one worker; when a worker is lost only its keys move."),
         New(PlacementScenarios.DispatchAsync_OneJobPerKey_SameKeyWaitsForTheJobBefore, ManyWorkers, "With one job per key, a key's second job waits for its first although a worker is idle, holding its place in the queue; other jobs pass."),
 
+        // Bulk maps and cancel-all.
+        New(BulkScenarios.MapAsync_OrderedWithBoundedFanOut_YieldsInInputOrder, None, "A bulk map keeps no more jobs in the pool than its window and hands results back in input order."),
+        New(BulkScenarios.MapAsync_FirstFailure_CancelsTheRestAndLeavesNothingPending, None, "A bulk map's first failure cancels the rest of the batch and is thrown once nothing of it is pending."),
+        New(BulkScenarios.CancelPendingJobs_QueuedAndRunning_EndAsCanceledAndThePoolServesOn, None, "Cancelling a pool's pending jobs ends queued and running ones as canceled, fires the running job's token, and the pool serves on."),
+
         // Lifecycle.
         New(LifecycleScenarios.StartAsync_WorkerNeverReady_FailsAfterTimeoutNamingTheWorker, FakeTime | ManyWorkers, "A worker that never reports ready fails the start after the start timeout, naming it, and leaves nothing alive."),
         New(LifecycleScenarios.StartAsync_HeldStartReleased_PoolStartsAndServes, None, "A start whose readiness is held completes once released, and the worker serves."),

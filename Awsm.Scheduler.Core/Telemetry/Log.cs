@@ -82,4 +82,7 @@ internal static partial class Log
 
     [LoggerMessage(36, LogLevel.Debug, "Pool '{Pool}': a progress report of job '{Job}' (id {JobId}) was dropped: {Reason}")]
     public static partial void ProgressDropped(ILogger logger, string pool, string job, long jobId, string reason);
+
+    [LoggerMessage(37, LogLevel.Information, "Pool '{Pool}': {Count} pending jobs were canceled by CancelPendingJobs.")]
+    public static partial void PendingJobsCanceled(ILogger logger, string pool, int count);
 }

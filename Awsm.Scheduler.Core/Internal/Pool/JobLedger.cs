@@ -305,6 +305,41 @@ internal sealed class JobLedger
         }
     }
 
+    /// <summary>
+    /// Ends every job held now (waiting, or sent and not ended) as canceled, telling workers that run one to cancel
+    /// it. Each job's own claim decides: a job that ends otherwise meanwhile is left to that end and not counted.
+    /// </summary>
+    /// <returns>How many jobs this call ended.</returns>
+    /// <remarks>
+    /// Walks the same sets <see cref="AbortAll"/> does, off the per-job path. A job between its admission and its
+    /// send is in neither set and may escape; one accepted after the walk is not touched.
+    /// </remarks>
+    public int CancelAll()
+    {
+        PendingRef[] waiting;
+        lock (_waitingGate)
+        {
+            waiting = [.. _waiting.Select(w => new PendingRef(w.Key, w.Value))];
+        }
+
+        int count = 0;
+        foreach ((PendingJob job, long generation) in waiting)
+        {
+            count += CancelByPool(job, generation) ? 1 : 0;
+        }
+
+        foreach (WorkerSlot slot in _slots)
+        {
+            foreach ((PendingJob job, long generation) in slot.Ledger.Snapshot())
+            {
+                count += CancelByPool(job, generation) ? 1 : 0;
+            }
+        }
+
+        Log.PendingJobsCanceled(_logger, _poolName, count);
+        return count;
+    }
+
     /// <summary>From now on, <see cref="Drained"/> completes when nothing is held any more.</summary>
     public void BeginDraining()
     {
@@ -328,6 +363,23 @@ internal sealed class JobLedger
 
         _telemetry.Ended(job, JobOutcome.Canceled, wasSent);
         job.SetCanceled(token);
+    }
+
+    private bool CancelByPool(PendingJob job, long generation)
+    {
+        if (!TryClaim(job, generation, out bool wasSent))
+        {
+            return false;
+        }
+
+        if (wasSent)
+        {
+            _watch.CancelOnWorker(job.WorkerIndex, job.Id);
+        }
+
+        _telemetry.Ended(job, JobOutcome.Canceled, wasSent);
+        job.SetException(new OperationCanceledException($"Job '{job.JobName}' was canceled by {nameof(IWorkerPool.CancelPendingJobs)} of pool '{_poolName}'."));
+        return true;
     }
 
     private void OnTimeout(PendingJob job, long generation, TimeSpan timeout)

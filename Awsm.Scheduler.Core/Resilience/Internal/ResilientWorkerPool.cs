@@ -62,6 +62,8 @@ internal sealed class ResilientWorkerPool : IWorkerPool, IDisposable
 
     public WorkerPoolStats GetStats() => _inner.GetStats();
 
+    public int CancelPendingJobs() => _inner.CancelPendingJobs();
+
     public ValueTask DisposeAsync() => _abortOnDispose ? new ValueTask(_inner.StopAsync(PoolShutdownMode.Abort)) : _inner.DisposeAsync();
 
     /// <summary>Aborts the pool and waits for it to stop: a synchronous dispose cannot wait for a drain.</summary>

@@ -33,11 +33,12 @@ internal sealed class GateJob : IWorkerJob<GateInput, string>
             }
         }
 
-        return $"{key}@{context.WorkerIndex}";
+        return input.FailOnRelease ? throw new InvalidOperationException($"Gate {key} failed as asked.") : $"{key}@{context.WorkerIndex}";
     }
 }
 
 /// <summary>The gated job's input.</summary>
 /// <param name="Key">The gate's key.</param>
 /// <param name="IgnoreCancellation">Whether the job keeps waiting when its token fires.</param>
-internal sealed record GateInput(string Key, bool IgnoreCancellation);
+/// <param name="FailOnRelease">Whether the job throws when released instead of returning.</param>
+internal sealed record GateInput(string Key, bool IgnoreCancellation, bool FailOnRelease = false);
