@@ -123,6 +123,12 @@ internal sealed class HostedSlot
         {
             // Abandoned.
         }
+        catch (Exception ex)
+        {
+            // Anything else would leave the slot claimed, its lease renewed and its jobs unread: end it visibly instead.
+            // The lease lapses, so the dispatcher fails what the slot held and starts it again.
+            Abandon($"its stream reader failed ({ex.GetType().Name}: {ex.Message})");
+        }
         finally
         {
             _readerStopped = true;
