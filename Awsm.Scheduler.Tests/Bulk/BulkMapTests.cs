@@ -9,15 +9,13 @@ namespace Awsm.Scheduler.Tests.Bulk;
 public sealed class BulkMapTests
 {
     private static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
-    private static readonly JobHandle<string, string> GateHandle = JobHandle.For<GateJob, string, string>();
-    private static readonly JobHandle<int, int> AddOneHandle = JobHandle.For<AddOneJob, int, int>();
 
     [Fact]
     public async Task MapAsync_GatesReleasedInReverse_YieldsInInputOrder()
     {
         await using WorkerPool pool = NewPool();
         Gate[] gates = Gates(5);
-        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateHandle, Keys(gates)));
+        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateJob.Handle, Keys(gates)));
         await AllStartedAsync(gates);
 
         foreach (Gate gate in gates.Reverse())
@@ -34,7 +32,7 @@ public sealed class BulkMapTests
     {
         await using WorkerPool pool = NewPool();
         Gate[] gates = Gates(3);
-        await using IAsyncEnumerator<BulkResult<string>> results = pool.MapAsync(GateHandle, Keys(gates), new BulkMapOptions { Order = BulkOrder.AsCompleted }).GetAsyncEnumerator();
+        await using IAsyncEnumerator<BulkResult<string>> results = pool.MapAsync(GateJob.Handle, Keys(gates), new BulkMapOptions { Order = BulkOrder.AsCompleted }).GetAsyncEnumerator();
         ValueTask<bool> first = results.MoveNextAsync();
         await AllStartedAsync(gates);
 
@@ -51,7 +49,7 @@ public sealed class BulkMapTests
     {
         await using WorkerPool pool = NewPool();
         Gate[] gates = Gates(10);
-        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateHandle, Keys(gates), new BulkMapOptions { MaxConcurrency = 3 }));
+        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateJob.Handle, Keys(gates), new BulkMapOptions { MaxConcurrency = 3 }));
 
         // Each dispatch is accepted before the enumeration awaits, so the pool's pending count is the window in use.
         int most = 0;
@@ -71,7 +69,7 @@ public sealed class BulkMapTests
     {
         await using WorkerPool pool = NewPool();
         Gate[] gates = Gates(6);
-        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateHandle, Keys(gates), new BulkMapOptions { MaxConcurrency = 3 }));
+        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateJob.Handle, Keys(gates), new BulkMapOptions { MaxConcurrency = 3 }));
         await AllStartedAsync(gates[..3]);
 
         gates[1].Release.SetResult();
@@ -95,7 +93,7 @@ public sealed class BulkMapTests
     {
         await using WorkerPool pool = NewPool();
         Gate[] gates = Gates(5);
-        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateHandle, Keys(gates)));
+        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateJob.Handle, Keys(gates)));
         await AllStartedAsync(gates);
 
         gates[3].Release.SetException(new InvalidOperationException("boom"));
@@ -113,7 +111,7 @@ public sealed class BulkMapTests
     {
         await using WorkerPool pool = NewPool();
         Gate[] gates = Gates(3);
-        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateHandle, Keys(gates), new BulkMapOptions { FailurePolicy = BulkFailurePolicy.CollectAll }));
+        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateJob.Handle, Keys(gates), new BulkMapOptions { FailurePolicy = BulkFailurePolicy.CollectAll }));
         await AllStartedAsync(gates);
 
         gates[1].Release.SetException(new InvalidOperationException("boom"));
@@ -132,7 +130,7 @@ public sealed class BulkMapTests
         await using WorkerPool pool = NewPool();
         Gate[] gates = Gates(4);
         using var cts = new CancellationTokenSource();
-        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateHandle, Keys(gates), cancellationToken: cts.Token));
+        Task<List<BulkResult<string>>> results = CollectAsync(pool.MapAsync(GateJob.Handle, Keys(gates), cancellationToken: cts.Token));
         await AllStartedAsync(gates);
 
         await cts.CancelAsync();
@@ -150,7 +148,7 @@ public sealed class BulkMapTests
         Gate[] gates = Gates(4);
         gates[0].Release.SetResult();
 
-        await foreach (BulkResult<string> result in pool.MapAsync(GateHandle, Keys(gates)))
+        await foreach (BulkResult<string> result in pool.MapAsync(GateJob.Handle, Keys(gates)))
         {
             Assert.Equal(0, result.Index);
             break;
@@ -166,7 +164,7 @@ public sealed class BulkMapTests
         await using WorkerPool pool = NewPool();
         var inputs = Channel.CreateUnbounded<string>();
         Gate[] gates = Gates(2);
-        await using IAsyncEnumerator<BulkResult<string>> results = pool.MapAsync(GateHandle, inputs.Reader.ReadAllAsync()).GetAsyncEnumerator();
+        await using IAsyncEnumerator<BulkResult<string>> results = pool.MapAsync(GateJob.Handle, inputs.Reader.ReadAllAsync()).GetAsyncEnumerator();
 
         inputs.Writer.TryWrite(gates[0].Key);
         ValueTask<bool> first = results.MoveNextAsync();
@@ -188,7 +186,7 @@ public sealed class BulkMapTests
         await using WorkerPool pool = NewPool();
         Gate gate = Gate.Create();
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CollectAsync(pool.MapAsync(GateHandle, ThrowingAfter(gate.Key))).WaitAsync(Hang));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CollectAsync(pool.MapAsync(GateJob.Handle, ThrowingAfter(gate.Key))).WaitAsync(Hang));
 
         // The job dispatched before the throw was canceled (queued or running) and awaited: nothing is left.
         Assert.Equal("inputs broke", error.Message);
@@ -203,7 +201,7 @@ public sealed class BulkMapTests
         await using WorkerPool pool = NewPool();
         var progress = new Recorder();
 
-        await CollectAsync(pool.MapAsync(AddOneHandle, [1, 2, 3, 4], new BulkMapOptions { Progress = progress })).WaitAsync(Hang);
+        await CollectAsync(pool.MapAsync(AddOneJob.Handle, [1, 2, 3, 4], new BulkMapOptions { Progress = progress })).WaitAsync(Hang);
 
         Assert.Equal(new BulkProgress(0, 0, 0, 4), progress.Reports[0]);
         Assert.Equal(new BulkProgress(4, 0, 0, 4), progress.Reports[^1]);
@@ -216,7 +214,7 @@ public sealed class BulkMapTests
         await using WorkerPool pool = NewPool();
         var progress = new Recorder();
         var inputs = Channel.CreateUnbounded<int>();
-        await using IAsyncEnumerator<BulkResult<int>> results = pool.MapAsync(AddOneHandle, inputs.Reader.ReadAllAsync(), new BulkMapOptions { Progress = progress }).GetAsyncEnumerator();
+        await using IAsyncEnumerator<BulkResult<int>> results = pool.MapAsync(AddOneJob.Handle, inputs.Reader.ReadAllAsync(), new BulkMapOptions { Progress = progress }).GetAsyncEnumerator();
 
         inputs.Writer.TryWrite(1);
         Assert.True(await results.MoveNextAsync().AsTask().WaitAsync(Hang));
@@ -232,7 +230,7 @@ public sealed class BulkMapTests
     {
         await using WorkerPool pool = NewPool();
 
-        int[] outputs = await pool.MapToArrayAsync(AddOneHandle, Enumerable.Range(0, 100), new BulkMapOptions { MaxConcurrency = 7, Order = BulkOrder.AsCompleted }).WaitAsync(Hang);
+        int[] outputs = await pool.MapToArrayAsync(AddOneJob.Handle, Enumerable.Range(0, 100), new BulkMapOptions { MaxConcurrency = 7, Order = BulkOrder.AsCompleted }).WaitAsync(Hang);
 
         Assert.Equal(Enumerable.Range(1, 100), outputs);
     }
@@ -246,7 +244,7 @@ public sealed class BulkMapTests
         gates[1].Release.SetResult();
         gates[0].Release.SetException(new InvalidOperationException("zero"));
 
-        var error = await Assert.ThrowsAsync<AggregateException>(() => pool.MapToArrayAsync(GateHandle, Keys(gates), new BulkMapOptions { FailurePolicy = BulkFailurePolicy.CollectAll }).WaitAsync(Hang));
+        var error = await Assert.ThrowsAsync<AggregateException>(() => pool.MapToArrayAsync(GateJob.Handle, Keys(gates), new BulkMapOptions { FailurePolicy = BulkFailurePolicy.CollectAll }).WaitAsync(Hang));
 
         Assert.Equal(2, error.InnerExceptions.Count);
         Assert.Contains("zero", error.InnerExceptions[0].Message, StringComparison.Ordinal);

@@ -8,8 +8,6 @@ namespace Awsm.Scheduler.Tests.Bulk;
 public sealed class CancelPendingJobsTests
 {
     private static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
-    private static readonly JobHandle<string, string> GateHandle = JobHandle.For<GateJob, string, string>();
-    private static readonly JobHandle<int, int> AddOneHandle = JobHandle.For<AddOneJob, int, int>();
 
     [Fact]
     public async Task CancelPendingJobs_QueuedAndRunning_EndsBothAsCanceled()
@@ -17,9 +15,9 @@ public sealed class CancelPendingJobsTests
         await using var pool = new WorkerPool(new InProcTransport(), TestRegistry.Create(), new WorkerPoolOptions { WorkerCount = 1, MaxInFlightPerWorker = 1 }, new FakeTimeProvider());
         Gate running = Gate.Create();
         Gate queued = Gate.Create();
-        Task<string> first = pool.DispatchAsync(GateHandle, running.Key).AsTask();
+        Task<string> first = pool.DispatchAsync(GateJob.Handle, running.Key).AsTask();
         await running.Started.Task.WaitAsync(Hang);
-        Task<string> second = pool.DispatchAsync(GateHandle, queued.Key).AsTask();
+        Task<string> second = pool.DispatchAsync(GateJob.Handle, queued.Key).AsTask();
 
         int canceled = pool.CancelPendingJobs();
 
@@ -39,12 +37,12 @@ public sealed class CancelPendingJobsTests
     {
         await using var pool = new WorkerPool(new InProcTransport(), TestRegistry.Create(), new WorkerPoolOptions { WorkerCount = 1, MaxInFlightPerWorker = 1 }, new FakeTimeProvider());
         Gate gate = Gate.Create();
-        Task<string> job = pool.DispatchAsync(GateHandle, gate.Key).AsTask();
+        Task<string> job = pool.DispatchAsync(GateJob.Handle, gate.Key).AsTask();
         await gate.Started.Task.WaitAsync(Hang);
         pool.CancelPendingJobs();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.WaitAsync(Hang));
 
-        Assert.Equal(42, await pool.DispatchAsync(AddOneHandle, 41).AsTask().WaitAsync(Hang));
+        Assert.Equal(42, await pool.DispatchAsync(AddOneJob.Handle, 41).AsTask().WaitAsync(Hang));
         Assert.Equal(0, pool.CancelPendingJobs());
     }
 
@@ -54,7 +52,7 @@ public sealed class CancelPendingJobsTests
         await using var pool = new WorkerPool(new InProcTransport(), TestRegistry.Create(), new WorkerPoolOptions { WorkerCount = 1 }, new FakeTimeProvider());
         Gate gate = Gate.Create();
         using var cts = new CancellationTokenSource();
-        Task<string> job = pool.DispatchAsync(GateHandle, gate.Key, cts.Token).AsTask();
+        Task<string> job = pool.DispatchAsync(GateJob.Handle, gate.Key, cts.Token).AsTask();
         await gate.Started.Task.WaitAsync(Hang);
 
         pool.CancelPendingJobs();

@@ -7,7 +7,6 @@ namespace Awsm.Scheduler.Tests.Pool;
 public sealed class JobLimitTests
 {
     private static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
-    private static readonly JobHandle<string, string> GateHandle = JobHandle.For<GateJob, string, string>();
 
     [Fact]
     public async Task DispatchAsync_OneJobPerKey_SameKeyRunsOneAtATimeInDispatchOrder()
@@ -57,11 +56,11 @@ public sealed class JobLimitTests
     [Fact]
     public async Task DispatchAsync_TypeCap_RunsAtMostCapAtOnceInDispatchOrder()
     {
-        JobRegistry registry = TestRegistry.Create().SetMaxConcurrency(GateHandle, 2);
+        JobRegistry registry = TestRegistry.Create().SetMaxConcurrency(GateJob.Handle, 2);
         await using var pool = new WorkerPool(new InProcTransport(), registry, new WorkerPoolOptions { WorkerCount = 4 });
         Gate[] gates = [.. Enumerable.Range(0, 5).Select(_ => Gate.Create())];
 
-        Task<string>[] jobs = [.. gates.Select(g => pool.DispatchAsync(GateHandle, g.Key).AsTask())];
+        Task<string>[] jobs = [.. gates.Select(g => pool.DispatchAsync(GateJob.Handle, g.Key).AsTask())];
 
         await Task.WhenAll(gates[0].Started.Task, gates[1].Started.Task).WaitAsync(Hang);
         Assert.Equal(3, pool.ParkedCount);
@@ -178,10 +177,10 @@ public sealed class JobLimitTests
     [Fact]
     public void SetMaxConcurrency_BelowOneOrUnregistered_Throws()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => TestRegistry.Create().SetMaxConcurrency(GateHandle, 0));
-        Assert.Throws<InvalidOperationException>(() => new JobRegistry().SetMaxConcurrency(GateHandle, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TestRegistry.Create().SetMaxConcurrency(GateJob.Handle, 0));
+        Assert.Throws<InvalidOperationException>(() => new JobRegistry().SetMaxConcurrency(GateJob.Handle, 1));
     }
 
     private static Task<string> Keyed(WorkerPool pool, Gate gate, string key, CancellationToken cancellationToken = default) =>
-        pool.DispatchAsync(GateHandle, gate.Key, new DispatchOptions { Key = key }, cancellationToken).AsTask();
+        pool.DispatchAsync(GateJob.Handle, gate.Key, new DispatchOptions { Key = key }, cancellationToken).AsTask();
 }

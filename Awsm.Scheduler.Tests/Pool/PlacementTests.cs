@@ -8,7 +8,6 @@ namespace Awsm.Scheduler.Tests.Pool;
 public sealed class PlacementTests
 {
     private static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
-    private static readonly JobHandle<string, string> GateHandle = JobHandle.For<GateJob, string, string>();
 
     [Fact]
     public async Task DispatchAsync_HighPriorityBehindNormalBacklog_LeavesFirst()
@@ -74,7 +73,7 @@ public sealed class PlacementTests
         var time = new FakeTimeProvider();
         await using var pool = new WorkerPool(new InProcTransport(), TestRegistry.Create(), new WorkerPoolOptions { WorkerCount = 1, JobTimeout = TimeSpan.FromSeconds(10) }, time);
         Gate gate = Gate.Create();
-        Task<string> job = pool.DispatchAsync(GateHandle, gate.Key, new DispatchOptions { Timeout = TimeSpan.FromSeconds(1) }).AsTask();
+        Task<string> job = pool.DispatchAsync(GateJob.Handle, gate.Key, new DispatchOptions { Timeout = TimeSpan.FromSeconds(1) }).AsTask();
         await gate.Started.Task.WaitAsync(Hang);
 
         time.Advance(TimeSpan.FromSeconds(1));
@@ -90,7 +89,7 @@ public sealed class PlacementTests
         var time = new FakeTimeProvider();
         await using var pool = new WorkerPool(new InProcTransport(), TestRegistry.Create(), new WorkerPoolOptions { WorkerCount = 1, JobTimeout = TimeSpan.FromSeconds(1) }, time);
         Gate gate = Gate.Create();
-        Task<string> job = pool.DispatchAsync(GateHandle, gate.Key, new DispatchOptions { Timeout = Timeout.InfiniteTimeSpan }).AsTask();
+        Task<string> job = pool.DispatchAsync(GateJob.Handle, gate.Key, new DispatchOptions { Timeout = Timeout.InfiniteTimeSpan }).AsTask();
         await gate.Started.Task.WaitAsync(Hang);
 
         time.Advance(TimeSpan.FromHours(1));
@@ -104,12 +103,12 @@ public sealed class PlacementTests
     public async Task DispatchAsync_JobTypeTimeout_AppliesUnlessTheCallSetsItsOwn()
     {
         var time = new FakeTimeProvider();
-        JobRegistry registry = TestRegistry.Create().SetTimeout(GateHandle, TimeSpan.FromSeconds(2));
+        JobRegistry registry = TestRegistry.Create().SetTimeout(GateJob.Handle, TimeSpan.FromSeconds(2));
         await using var pool = new WorkerPool(new InProcTransport(), registry, new WorkerPoolOptions { WorkerCount = 2, JobTimeout = TimeSpan.FromSeconds(10) }, time);
         Gate byType = Gate.Create();
         Gate byCall = Gate.Create();
-        Task<string> typed = pool.DispatchAsync(GateHandle, byType.Key).AsTask();
-        Task<string> called = pool.DispatchAsync(GateHandle, byCall.Key, new DispatchOptions { Timeout = TimeSpan.FromSeconds(5) }).AsTask();
+        Task<string> typed = pool.DispatchAsync(GateJob.Handle, byType.Key).AsTask();
+        Task<string> called = pool.DispatchAsync(GateJob.Handle, byCall.Key, new DispatchOptions { Timeout = TimeSpan.FromSeconds(5) }).AsTask();
         await Task.WhenAll(byType.Started.Task, byCall.Started.Task).WaitAsync(Hang);
 
         time.Advance(TimeSpan.FromSeconds(2));
@@ -123,7 +122,7 @@ public sealed class PlacementTests
 
     [Fact]
     public void SetTimeout_UnregisteredJob_Throws() =>
-        Assert.Throws<InvalidOperationException>(() => new JobRegistry().SetTimeout(GateHandle, TimeSpan.FromSeconds(1)));
+        Assert.Throws<InvalidOperationException>(() => new JobRegistry().SetTimeout(GateJob.Handle, TimeSpan.FromSeconds(1)));
 
     [Theory]
     [InlineData(0)]
@@ -165,13 +164,13 @@ public sealed class PlacementTests
         new(new InProcTransport(), TestRegistry.Create(), new WorkerPoolOptions { WorkerCount = 1, MaxInFlightPerWorker = 1 });
 
     private static Task<string> Dispatch(WorkerPool pool, Gate gate, JobPriority priority) =>
-        pool.DispatchAsync(GateHandle, gate.Key, new DispatchOptions { Priority = priority }).AsTask();
+        pool.DispatchAsync(GateJob.Handle, gate.Key, new DispatchOptions { Priority = priority }).AsTask();
 
     /// <summary>Occupies the pool's only place with a gate job and waits until it runs: later dispatches queue.</summary>
     private static async Task<(Gate Gate, Task<string> Job)> RunningGateAsync(WorkerPool pool)
     {
         Gate gate = Gate.Create();
-        Task<string> job = pool.DispatchAsync(GateHandle, gate.Key).AsTask();
+        Task<string> job = pool.DispatchAsync(GateJob.Handle, gate.Key).AsTask();
         await gate.Started.Task.WaitAsync(Hang);
         return (gate, job);
     }

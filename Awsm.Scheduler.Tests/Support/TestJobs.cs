@@ -7,6 +7,8 @@ namespace Awsm.Scheduler.Tests.Support;
 /// <summary>int → int + 1.</summary>
 public sealed class AddOneJob : IWorkerJob<int, int>
 {
+    public static JobHandle<int, int> Handle { get; } = JobHandle.For<AddOneJob, int, int>();
+
     public static string Name => "add-one";
 
     public static ValueTask<int> ExecuteAsync(int input, JobContext context) => ValueTask.FromResult(input + 1);
@@ -60,6 +62,8 @@ public sealed record SumOutput(long Total, int Worker);
 /// </summary>
 public sealed class GateJob : IWorkerJob<string, string>
 {
+    public static JobHandle<string, string> Handle { get; } = JobHandle.For<GateJob, string, string>();
+
     public static string Name => "gate";
 
     public static async ValueTask<string> ExecuteAsync(string input, JobContext context)
