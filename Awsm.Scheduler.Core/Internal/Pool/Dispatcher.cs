@@ -200,16 +200,27 @@ internal sealed class Dispatcher
             }
         }
 
-        if (_lanes[lane].Writer.TryWrite(queued))
+        if (WriteToLane(queued, lane))
         {
             Wake();
-            return;
+        }
+    }
+
+    /// <summary>
+    /// Writes a job that holds a place in the queue (and is counted in <see cref="_queued"/>) into its lane. Once the
+    /// pool stops, the queue takes nothing more: the job gives its place back and fails with the stop's error.
+    /// </summary>
+    private bool WriteToLane(PendingRef queued, int lane)
+    {
+        if (_lanes[lane].Writer.TryWrite(queued))
+        {
+            return true;
         }
 
-        // The pool stops: the queue takes nothing more.
         _room.Release();
         Interlocked.Decrement(ref _queued);
         _ledger.Fail(queued.Job, queued.Generation, _stoppedError());
+        return false;
     }
 
     /// <summary>
@@ -228,12 +239,7 @@ internal sealed class Dispatcher
         foreach (JobConstraints.ConstraintTicket next in admitted)
         {
             Interlocked.Increment(ref _queued);
-            if (!_lanes[next.Lane].Writer.TryWrite(next.Job))
-            {
-                _room.Release();
-                Interlocked.Decrement(ref _queued);
-                _ledger.Fail(next.Job.Job, next.Job.Generation, _stoppedError());
-            }
+            WriteToLane(next.Job, next.Lane);
         }
 
         if (admitted.Count > 0)

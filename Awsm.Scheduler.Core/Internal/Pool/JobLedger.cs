@@ -285,23 +285,9 @@ internal sealed class JobLedger
     /// <summary>Fails every job still held (the pool stops), telling workers that hold one to cancel it.</summary>
     public void AbortAll(Func<Exception> error)
     {
-        PendingRef[] waiting;
-        lock (_waitingGate)
-        {
-            waiting = [.. _waiting.Select(w => new PendingRef(w.Key, w.Value))];
-        }
-
-        foreach ((PendingJob job, long generation) in waiting)
+        foreach ((PendingJob job, long generation) in Held())
         {
             Fail(job, generation, error(), notifyWorker: true);
-        }
-
-        foreach (WorkerSlot slot in _slots)
-        {
-            foreach ((PendingJob job, long generation) in slot.Ledger.Snapshot())
-            {
-                Fail(job, generation, error(), notifyWorker: true);
-            }
         }
     }
 
@@ -316,28 +302,31 @@ internal sealed class JobLedger
     /// </remarks>
     public int CancelAll()
     {
-        PendingRef[] waiting;
-        lock (_waitingGate)
-        {
-            waiting = [.. _waiting.Select(w => new PendingRef(w.Key, w.Value))];
-        }
-
         int count = 0;
-        foreach ((PendingJob job, long generation) in waiting)
+        foreach ((PendingJob job, long generation) in Held())
         {
             count += CancelByPool(job, generation) ? 1 : 0;
         }
 
-        foreach (WorkerSlot slot in _slots)
-        {
-            foreach ((PendingJob job, long generation) in slot.Ledger.Snapshot())
-            {
-                count += CancelByPool(job, generation) ? 1 : 0;
-            }
-        }
-
         Log.PendingJobsCanceled(_logger, _poolName, count);
         return count;
+    }
+
+    /// <summary>Every job held now: the waiting ones first, then each worker's ledger.</summary>
+    private List<PendingRef> Held()
+    {
+        var held = new List<PendingRef>();
+        lock (_waitingGate)
+        {
+            held.AddRange(_waiting.Select(w => new PendingRef(w.Key, w.Value)));
+        }
+
+        foreach (WorkerSlot slot in _slots)
+        {
+            held.AddRange(slot.Ledger.Snapshot());
+        }
+
+        return held;
     }
 
     /// <summary>From now on, <see cref="Drained"/> completes when nothing is held any more.</summary>
@@ -350,31 +339,21 @@ internal sealed class JobLedger
 
     private void OnCallerCanceled(PendingJob job, long generation, CancellationToken token)
     {
-        if (!TryClaim(job, generation, out bool wasSent))
+        if (!TryClaimAndStopOnWorker(job, generation, out bool wasSent))
         {
             return;
         }
 
         Log.JobCanceled(_logger, _poolName, job.JobName, job.Id.Value);
-        if (wasSent)
-        {
-            _watch.CancelOnWorker(job.WorkerIndex, job.Id);
-        }
-
         _telemetry.Ended(job, JobOutcome.Canceled, wasSent);
         job.SetCanceled(token);
     }
 
     private bool CancelByPool(PendingJob job, long generation)
     {
-        if (!TryClaim(job, generation, out bool wasSent))
+        if (!TryClaimAndStopOnWorker(job, generation, out bool wasSent))
         {
             return false;
-        }
-
-        if (wasSent)
-        {
-            _watch.CancelOnWorker(job.WorkerIndex, job.Id);
         }
 
         _telemetry.Ended(job, JobOutcome.Canceled, wasSent);
@@ -384,19 +363,34 @@ internal sealed class JobLedger
 
     private void OnTimeout(PendingJob job, long generation, TimeSpan timeout)
     {
-        if (!TryClaim(job, generation, out bool wasSent))
+        if (!TryClaimAndStopOnWorker(job, generation, out bool wasSent))
         {
             return;
         }
 
         Log.JobTimedOut(_logger, _poolName, job.JobName, job.Id.Value, timeout.TotalMilliseconds);
+
+        _telemetry.Ended(job, JobOutcome.TimedOut, wasSent);
+        job.SetException(new JobTimeoutException(job.JobName, timeout));
+    }
+
+    /// <summary>
+    /// Claims the end of a job that ends on the host side (a cancel, a timeout) and, if a worker holds it, tells that
+    /// worker to stop it.
+    /// </summary>
+    private bool TryClaimAndStopOnWorker(PendingJob job, long generation, out bool wasSent)
+    {
+        if (!TryClaim(job, generation, out wasSent))
+        {
+            return false;
+        }
+
         if (wasSent)
         {
             _watch.CancelOnWorker(job.WorkerIndex, job.Id);
         }
 
-        _telemetry.Ended(job, JobOutcome.TimedOut, wasSent);
-        job.SetException(new JobTimeoutException(job.JobName, timeout));
+        return true;
     }
 
     /// <summary>
